@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.navigation import nav_for
+from accounts.permissions import role_of
+from accounts.selectors import banners_for, current_workspace, workspace_list_for
+
+
+def navigation(request) -> dict[str, Any]:  # noqa: ANN001
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or request.path.startswith("/admin/"):
+        return {}
+    workspace = current_workspace(request)
+    if workspace is None:
+        return {"role": role_of(user), "workspaces": []}
+    return {
+        "role": role_of(user),
+        "current_workspace": workspace,
+        "workspaces": list(workspace_list_for(user)),
+        "nav_items": nav_for(user, workspace),
+        "banners": list(banners_for(user, workspace)),
+    }

@@ -1,0 +1,56 @@
+"""Idempotent demo data: a demo agency with two workspaces and one user per role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services
+from accounts.models import User, Workspace
+from accounts.permissions import Role
+from accounts.roles import sync_roles
+
+DEMO_PASSWORD = "pressroom-demo"
+WORKSPACES = [("Acme Coffee", "acme", "Europe/Berlin"), ("Bluebird Books", "bluebird", "America/New_York")]
+# username, role, workspaces
+USERS = [
+    ("admin", Role.ADMIN, ["acme", "bluebird"]),
+    ("editor", Role.EDITOR, ["acme", "bluebird"]),
+    ("social", Role.SOCIAL, ["acme", "bluebird"]),
+    ("client", Role.CLIENT, ["acme"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo agency: two workspaces and one user per role."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sync_roles()
+        with transaction.atomic():
+            by_slug = {}
+            for name, slug, tz in WORKSPACES:
+                ws = Workspace.objects.filter(slug=slug).first() or services.workspace_create(
+                    name=name, slug=slug, timezone_name=tz
+                )
+                by_slug[slug] = ws
+            for username, role, slugs in USERS:
+                user, created = User.objects.get_or_create(
+                    username=username, defaults={"email": f"{username}@demo.pressroom.local"}
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+                services.user_set_role(user=user, role=role)
+                for slug in slugs:
+                    services.membership_add(user=user, workspace=by_slug[slug])
+        for hook in self.extra_steps():
+            hook(self, by_slug)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
+        for username, role, slugs in USERS:
+            self.stdout.write(f"  {username:<8} / {DEMO_PASSWORD}   {role.value} in {', '.join(slugs)}")
+
+    def extra_steps(self) -> list:
+        """Later capabilities (sandbox account, sample media, posts) plug their demo data in here."""
+        return []

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not an IANA timezone name such as Europe/Berlin.")
+
+
+class User(AbstractUser):
+    """Custom from the first migration so fields can be added later without a painful swap."""
+
+    class Meta:
+        ordering = ["username"]
+
+
+class Workspace(models.Model):
+    """One brand or customer of the agency; every piece of content belongs to exactly one."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    daily_post_cap = models.PositiveSmallIntegerField(
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Posts per Instagram account per local day.",
+    )
+    max_publish_retries = models.PositiveSmallIntegerField(
+        default=3, validators=[MaxValueValidator(10)], help_text="Retries after a transient Instagram error."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Membership(models.Model):
+    """Membership decides *where* a user may act; their role (a Group) decides *what*."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "workspace"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace}"
+
+
+class InstagramAccount(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRING = "expiring", "Expiring soon"
+        RECONNECT = "reconnect", "Reconnect needed"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    class LoginApi(models.TextChoices):
+        INSTAGRAM = "instagram", "Instagram Login"
+        FACEBOOK = "facebook", "Facebook Login"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="instagram_accounts")
+    ig_user_id = models.CharField(max_length=64)
+    username = models.CharField(max_length=100)
+    name = models.CharField(max_length=200, blank=True)
+    picture_url = models.URLField(max_length=1000, blank=True)
+    login_api = models.CharField(max_length=16, choices=LoginApi.choices, default=LoginApi.INSTAGRAM)
+    scopes = models.JSONField(default=list, blank=True)
+    # Fernet-encrypted at rest; never logged, shown or sent anywhere but Instagram.
+    access_token = EncryptedTextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    last_error = models.TextField(blank=True)
+    daily_post_cap = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Overrides the workspace's daily cap for this account."
+    )
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            # The same Instagram account may be connected in two workspaces; they stay separate rows.
+            models.UniqueConstraint(fields=["workspace", "ig_user_id"], name="igaccount_unique_per_workspace"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.username}"
+
+
+class Notification(models.Model):
+    """An in-app notice (and banner while unread) for one user in one workspace."""
+
+    class Level(models.TextChoices):
+        INFO = "info", "Info"
+        SUCCESS = "success", "Success"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.INFO)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    # A banner stays until dismissed; e.g. "reconnect @brand" must not scroll away.
+    is_banner = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EncryptionCanary(models.Model):
+    """One row holding a known value encrypted with the current key.
+
+    django-encrypted-model-fields silently returns ciphertext when the key is wrong; decrypting this
+    row and comparing it is how startup checks and /healthz notice a wrong key.
+    """
+
+    EXPECTED = "pressroom-canary"
+    value = EncryptedCharField(max_length=64)
+
+    def __str__(self) -> str:
+        return "encryption check value"

@@ -1,0 +1,43 @@
+"""The navigation, defined once: each entry names the policy action that grants it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from accounts.permissions import Action, allows, role_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    action: Action
+    workspace_scoped: bool = True
+
+
+NAV: list[NavItem] = [
+    NavItem("Dashboard", "dashboard", Action.VIEW_DASHBOARD),
+    NavItem("Calendar", "calendar", Action.VIEW_CALENDAR),
+    NavItem("Posts", "post_list", Action.VIEW_ALL_POSTS),
+    NavItem("Manual queue", "manual_queue", Action.HANDLE_MANUAL),
+    NavItem("Media library", "library", Action.USE_LIBRARY),
+    NavItem("Archive", "archive", Action.VIEW_ARCHIVE),
+    NavItem("Instagram accounts", "instagram_accounts", Action.MANAGE_ACCOUNTS),
+    NavItem("Review desk", "admin:index", Action.USE_ADMIN, workspace_scoped=False),
+]
+
+
+def nav_for(user, workspace) -> list[dict[str, str]]:  # noqa: ANN001
+    role = role_of(user)
+    items = []
+    for item in NAV:
+        if not allows(role, item.action):
+            continue
+        try:
+            url = reverse(item.url_name, kwargs={"ws": workspace.slug}) if item.workspace_scoped else reverse(item.url_name)
+        except NoReverseMatch:
+            continue  # the page arrives with a later issue
+        items.append({"label": item.label, "url": url, "name": item.url_name})
+    return items

@@ -1,0 +1,176 @@
+"""The one policy module: every "may this user do X here" question is answered here.
+
+Membership decides *where* (a non-member gets 404, never 403, so existence is not revealed);
+the user's role — a Django Group — decides *what* (a member without the right gets 403).
+Views, admin, services and tasks ask this module; none re-implement it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from accounts.models import Workspace
+
+
+class Role(enum.StrEnum):
+    ADMIN = "Administrator"
+    EDITOR = "Editor"
+    SOCIAL = "Social manager"
+    CLIENT = "Client"
+
+
+class Action(enum.StrEnum):
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_CALENDAR = "view_calendar"  # clients see approved posts only
+    VIEW_ALL_POSTS = "view_all_posts"  # drafts and in-review too
+    COMPOSE_POST = "compose_post"
+    SUBMIT_POST = "submit_post"
+    REVIEW_POST = "review_post"  # approve, reject, request changes
+    EDIT_CAPTION = "edit_caption"
+    PUBLISH_NOW = "publish_now"
+    HANDLE_MANUAL = "handle_manual"
+    USE_LIBRARY = "use_library"
+    VIEW_ARCHIVE = "view_archive"
+    MANAGE_ARCHIVE = "manage_archive"
+    DOWNLOAD_ORIGINALS = "download_originals"
+    MANAGE_ACCOUNTS = "manage_accounts"  # connect / reconnect Instagram accounts
+    MANAGE_WORKSPACE = "manage_workspace"  # users, settings
+    USE_ADMIN = "use_admin"
+
+
+_ALL = frozenset(Action)
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: _ALL,
+    Role.EDITOR: frozenset(
+        {
+            Action.VIEW_DASHBOARD,
+            Action.VIEW_CALENDAR,
+            Action.VIEW_ALL_POSTS,
+            Action.REVIEW_POST,
+            Action.EDIT_CAPTION,
+            Action.VIEW_ARCHIVE,
+            Action.DOWNLOAD_ORIGINALS,
+            Action.USE_ADMIN,
+        }
+    ),
+    Role.SOCIAL: frozenset(
+        {
+            Action.VIEW_DASHBOARD,
+            Action.VIEW_CALENDAR,
+            Action.VIEW_ALL_POSTS,
+            Action.COMPOSE_POST,
+            Action.SUBMIT_POST,
+            Action.EDIT_CAPTION,
+            Action.PUBLISH_NOW,
+            Action.HANDLE_MANUAL,
+            Action.USE_LIBRARY,
+            Action.VIEW_ARCHIVE,
+            Action.MANAGE_ARCHIVE,
+            Action.DOWNLOAD_ORIGINALS,
+        }
+    ),
+    Role.CLIENT: frozenset(
+        {Action.VIEW_DASHBOARD, Action.VIEW_CALENDAR, Action.VIEW_ARCHIVE, Action.DOWNLOAD_ORIGINALS}
+    ),
+}
+
+# Staff flag (admin access) follows the role; kept here so seeding and user admin agree.
+STAFF_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
+
+
+def role_of(user: Any) -> Role | None:
+    """The user's role; a superuser counts as Administrator. Cached on the user object per request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    cached = getattr(user, "_pressroom_role", False)
+    if cached is not False:
+        return cached
+    names = set(user.groups.values_list("name", flat=True))
+    role = next((r for r in Role if r.value in names), None)  # Role order = precedence
+    user._pressroom_role = role
+    return role
+
+
+def allows(role: Role | None, action: Action) -> bool:
+    return role is not None and action in ROLE_ACTIONS[role]
+
+
+def workspaces_for(user: Any) -> QuerySet[Workspace]:
+    from accounts.models import Workspace
+
+    if not getattr(user, "is_authenticated", False):
+        return Workspace.objects.none()
+    if user.is_superuser:
+        return Workspace.objects.all()
+    return Workspace.objects.filter(memberships__user=user)
+
+
+def is_member(user: Any, workspace: Workspace) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    cache: dict[int, bool] = user.__dict__.setdefault("_pressroom_member", {})
+    if workspace.pk not in cache:
+        cache[workspace.pk] = workspace.memberships.filter(user=user).exists()
+    return cache[workspace.pk]
+
+
+def can(user: Any, action: Action, workspace: Workspace) -> bool:
+    return is_member(user, workspace) and allows(role_of(user), action)
+
+
+def require(user: Any, action: Action, workspace: Workspace) -> None:
+    """404 for non-members (existence stays hidden), 403 for members whose role lacks the action."""
+    if not is_member(user, workspace):
+        raise Http404("No such workspace.")
+    if not allows(role_of(user), action):
+        raise PermissionDenied(f"Your role may not {action.value.replace('_', ' ')}.")
+
+
+def get_workspace(user: Any, slug: str, action: Action) -> Workspace:
+    from accounts.models import Workspace
+
+    workspace = Workspace.objects.filter(slug=slug).first()
+    if workspace is None:
+        raise Http404("No such workspace.")
+    require(user, action, workspace)
+    return workspace
+
+
+def scope(user: Any, queryset: QuerySet, field: str = "workspace") -> QuerySet:
+    """Limit any queryset of workspace-owned rows to the user's workspaces."""
+    if getattr(user, "is_superuser", False):
+        return queryset
+    return queryset.filter(**{f"{field}__in": workspaces_for(user).values("pk")})
+
+
+def workspace_view(action: Action) -> Callable:
+    """Decorator for views under /w/<ws>/…: signs in, resolves the workspace, checks the policy.
+
+    The view receives `request.workspace` and `request.role`.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, ws: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            request.workspace = get_workspace(request.user, ws, action)
+            request.role = role_of(request.user)
+            request.session["workspace"] = request.workspace.slug
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,1 @@
+# Archived profiles, snapshots, posts and media arrive with the archive issue (DESIGN.md §6).

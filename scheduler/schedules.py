@@ -1,0 +1,20 @@
+"""Every recurring django-q2 job in one registry, created/updated idempotently after migrate.
+
+Each entry: (name, dotted task path, minutes). Tasks are thin entry points that call services.
+"""
+
+from __future__ import annotations
+
+SCHEDULES: list[tuple[str, str, int]] = [
+    ("heartbeat", "scheduler.tasks.heartbeat", 1),
+]
+
+
+def ensure_schedules() -> None:
+    from django_q.models import Schedule
+
+    for name, func, minutes in SCHEDULES:
+        Schedule.objects.update_or_create(
+            name=name,
+            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
+        )

@@ -1,0 +1,60 @@
+"""Personas and shared fixtures. Every app's tests use these; add new shared fixtures here sparingly."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.permissions import Role
+from tests.factories import UserFactory, WorkspaceFactory
+
+
+@pytest.fixture
+def workspace(db):
+    return WorkspaceFactory(name="Acme Coffee", slug="acme", timezone="Europe/Berlin")
+
+
+@pytest.fixture
+def other_workspace(db):
+    return WorkspaceFactory(name="Bluebird Books", slug="bluebird", timezone="America/New_York")
+
+
+@pytest.fixture
+def admin_user(workspace):
+    return UserFactory(username="alice-admin", role=Role.ADMIN, workspaces=[workspace])
+
+
+@pytest.fixture
+def editor(workspace):
+    return UserFactory(username="eddie-editor", role=Role.EDITOR, workspaces=[workspace])
+
+
+@pytest.fixture
+def social(workspace):
+    return UserFactory(username="sam-social", role=Role.SOCIAL, workspaces=[workspace])
+
+
+@pytest.fixture
+def client_user(workspace):
+    return UserFactory(username="cleo-client", role=Role.CLIENT, workspaces=[workspace])
+
+
+@pytest.fixture
+def outsider(other_workspace):
+    """An Administrator — of another workspace: must see nothing of `workspace`."""
+    return UserFactory(username="olga-outsider", role=Role.ADMIN, workspaces=[other_workspace])
+
+
+@pytest.fixture
+def persona(request, admin_user, editor, social, client_user):
+    return {"admin": admin_user, "editor": editor, "social": social, "client": client_user}[request.param]
+
+
+@pytest.fixture
+def login(client):
+    """login(user) → the test client signed in as that user."""
+
+    def _login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login
