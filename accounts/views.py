@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.models import InstagramAccount
-from accounts.permissions import Action, Role, can, workspace_view
+from accounts.permissions import Action, can, workspace_view
 from accounts.selectors import current_workspace, notifications_for
 
 
@@ -29,7 +29,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         if can(request.user, Action.MANAGE_ACCOUNTS, workspace)
         else None,
-        "Role": Role,
     }
     return render(request, "accounts/dashboard.html", context)
 

@@ -120,6 +120,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- auth ------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
