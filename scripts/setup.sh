@@ -11,7 +11,7 @@ if [ "$(id -u)" = "0" ]; then
   if [ ${#missing[@]} -gt 0 ]; then
     echo "==> apt-get install ${missing[*]}"
     apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
   fi
 else
   command -v ffmpeg >/dev/null || echo "warning: ffmpeg not found; video uploads need it (apt-get install ffmpeg)" >&2
