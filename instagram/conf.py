@@ -1,0 +1,45 @@
+"""Build clients from Django settings, read lazily so `instagram` stays importable without Django."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from instagram.client import GraphClient, OAuthClient
+
+
+def _settings() -> Any:
+    from django.conf import settings
+
+    return settings
+
+
+def _timeout() -> tuple[float, float]:
+    read = float(getattr(_settings(), "INSTAGRAM_TIMEOUT_SECONDS", 30.0))
+    # Connecting should be quick even when answering is slow; a stuck connect is a dead host.
+    return (min(10.0, read), read)
+
+
+def graph_client(access_token: str, *, login: str = "instagram", **overrides: Any) -> GraphClient:
+    s = _settings()
+    kwargs: dict[str, Any] = dict(
+        graph_base_url=s.INSTAGRAM_GRAPH_URL,
+        api_version=s.INSTAGRAM_API_VERSION,
+        login=login,
+        timeout=_timeout(),
+    )
+    kwargs.update(overrides)
+    return GraphClient(access_token, **kwargs)
+
+
+def oauth_client(redirect_uri: str, *, login: str = "instagram", **overrides: Any) -> OAuthClient:
+    s = _settings()
+    kwargs: dict[str, Any] = dict(
+        oauth_base_url=s.INSTAGRAM_OAUTH_URL,
+        api_base_url=s.INSTAGRAM_API_URL,
+        graph_base_url=s.INSTAGRAM_GRAPH_URL,
+        api_version=s.INSTAGRAM_API_VERSION,
+        login=login,
+        timeout=_timeout(),
+    )
+    kwargs.update(overrides)
+    return OAuthClient(s.INSTAGRAM_APP_ID, s.INSTAGRAM_APP_SECRET, redirect_uri, **kwargs)
