@@ -164,7 +164,8 @@ _PERMANENT_SUBCODES = {
     2207004, 2207005, 2207009, 2207010, 2207026, 2207028, 2207052, 2207023, 2207040,
     2207006, 2207050, 2207051, 2207057, 2207013,
 }
-_PERMANENT_CODES = {36000, 36001, 36002, 36003, 36004, 9004, 352, 24, 25, 100, 110}
+# Code 100 alone is a generic "invalid parameter": not retryable, but not a media problem either.
+_PERMANENT_CODES = {36000, 36001, 36002, 36003, 36004, 9004, 352, 24, 25}
 
 
 def _to_int(value: Any) -> int | None:
