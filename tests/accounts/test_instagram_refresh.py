@@ -1,0 +1,110 @@
+"""The token refresh schedule with time travel: due tokens renew, failures alert, expired ones need a reconnect."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+from django_q.models import Schedule
+
+from accounts.crypto import EncryptionKeyError
+from accounts.instagram_services import instagram_account_handle_error, instagram_token
+from accounts.models import InstagramAccount, Notification
+from accounts.tasks import SCHEDULE_NAME, refresh_instagram_tokens
+from instagram.errors import TokenInvalid
+from instagram.sandbox.testing import RunningSandbox
+from tests.factories import InstagramAccountFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
+
+
+@pytest.fixture(scope="module")
+def _server():
+    with RunningSandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox(_server, settings):
+    _server.reset()
+    settings.INSTAGRAM_GRAPH_URL = settings.INSTAGRAM_OAUTH_URL = settings.INSTAGRAM_API_URL = _server.url
+    settings.INSTAGRAM_APP_ID, settings.INSTAGRAM_APP_SECRET = "sandbox-app", "sandbox-secret"
+    settings.INSTAGRAM_TOKEN_REFRESH_DAYS = 10
+    return _server
+
+
+@pytest.fixture
+def account(sandbox, workspace, admin_user):
+    remote = sandbox.create_account("acme_ig")
+    now = timezone.now()
+    return InstagramAccountFactory(workspace=workspace, ig_user_id=remote["ig_user_id"], username="acme_ig",
+                                   access_token=remote["access_token"], refreshed_at=now,
+                                   expires_at=now + timedelta(seconds=remote["expires_in"]))
+
+
+def test_schedule_is_installed():
+    schedule = Schedule.objects.get(name=SCHEDULE_NAME)
+    assert schedule.func == "accounts.tasks.refresh_instagram_tokens" and schedule.schedule_type == Schedule.HOURLY
+
+
+def test_fresh_token_is_left_alone(account):
+    assert refresh_instagram_tokens() == {"refreshed": 0, "failed": 0, "expired": 0}
+
+
+def test_token_near_expiry_is_refreshed(account):
+    old_token = account.access_token
+    with time_machine.travel(timezone.now() + timedelta(days=55)):
+        assert refresh_instagram_tokens()["refreshed"] == 1
+        account.refresh_from_db()
+        assert account.access_token != old_token and account.status == InstagramAccount.Status.ACTIVE
+        assert account.expires_at - timezone.now() > timedelta(days=59)
+        assert refresh_instagram_tokens()["refreshed"] == 0  # renewed: no longer due
+
+
+def test_failed_refresh_alerts_admins(sandbox, account, admin_user, django_capture_on_commit_callbacks):
+    sandbox.inject_fault("refresh_access_token", code=2, is_transient=True, message="Service temporarily unavailable")
+    with time_machine.travel(timezone.now() + timedelta(days=55)), django_capture_on_commit_callbacks(execute=True):
+        assert refresh_instagram_tokens()["failed"] == 1
+        refresh_instagram_tokens()  # an hour later: still failing, but no second banner
+    account.refresh_from_db()
+    assert account.status == InstagramAccount.Status.EXPIRING and "refresh failed" in account.last_error
+    [banner] = Notification.objects.filter(user=admin_user, is_banner=True)
+    assert "@acme_ig" in banner.title and banner.url == f"/w/{account.workspace.slug}/instagram/"
+    assert len(mail.outbox) == 1 and "@acme_ig" in mail.outbox[0].subject
+
+
+def test_token_rejected_with_190_needs_reconnect(sandbox, account):
+    sandbox.inject_fault("refresh_access_token", code=190, subcode=460)
+    with time_machine.travel(timezone.now() + timedelta(days=55)):
+        refresh_instagram_tokens()
+    account.refresh_from_db()
+    assert account.status == InstagramAccount.Status.RECONNECT
+
+
+def test_expired_token_becomes_reconnect_needed(account, admin_user):
+    with time_machine.travel(timezone.now() + timedelta(days=61)):
+        assert refresh_instagram_tokens()["expired"] == 1
+    account.refresh_from_db()
+    assert account.status == InstagramAccount.Status.RECONNECT
+    assert Notification.objects.filter(user=admin_user, is_banner=True, title__contains="Reconnect").exists()
+
+
+def test_any_190_marks_reconnect(account):
+    instagram_account_handle_error(account=account, exc=TokenInvalid("Session has expired", code=190, subcode=463))
+    account.refresh_from_db()
+    assert account.status == InstagramAccount.Status.RECONNECT
+
+
+def test_ciphertext_is_never_sent(sandbox, account):
+    account.access_token = "gAAAAA" + "x" * 100  # what the field returns when the key is wrong
+    with pytest.raises(EncryptionKeyError, match="could not be decrypted"):
+        instagram_token(account)
+    tokens_before = len(sandbox.sandbox.tokens)
+    account.save()
+    with time_machine.travel(timezone.now() + timedelta(days=55)):
+        refresh_instagram_tokens()
+    account.refresh_from_db()
+    assert "could not be decrypted" in account.last_error and len(sandbox.sandbox.tokens) == tokens_before
