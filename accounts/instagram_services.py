@@ -248,3 +248,34 @@ def token_health(account: InstagramAccount, now: datetime | None = None) -> dict
     if account.expires_at:
         days_left = max(0, (account.expires_at - now).days)
     return {"days_left": days_left, "expired": bool(account.expires_at and account.expires_at <= now)}
+
+
+# --------------------------------------------------------------------------------------------------
+# Demo data
+# --------------------------------------------------------------------------------------------------
+
+
+def demo_sandbox_account_connect(*, workspace: Workspace, username: str, state_file: str) -> InstagramAccount:
+    """Give a demo workspace a connected sandbox account by writing straight into the sandbox's state file.
+
+    Meant for `seed_demo` before the sandbox starts (scripts/run.sh seeds first): a running sandbox keeps
+    its own in-memory state and would overwrite the file. Idempotent: a still-valid token is kept.
+    """
+    from instagram.sandbox.state import IG_SCOPES, Sandbox
+
+    sandbox = Sandbox(state_file=state_file)
+    remote = sandbox.create_user(username)
+    account = InstagramAccount.objects.filter(workspace=workspace, ig_user_id=remote["id"]).first()
+    if account is not None:
+        row = sandbox.tokens.get(account.access_token or "")
+        if row and row["expires_at"] > sandbox.now() + 86400:
+            return account
+    token = sandbox.issue_token(remote["id"], kind="long", scopes=IG_SCOPES)
+    now = timezone.now()
+    account, _ = InstagramAccount.objects.update_or_create(
+        workspace=workspace, ig_user_id=remote["id"],
+        defaults={"username": username, "name": remote["name"], "login_api": "instagram", "scopes": IG_SCOPES,
+                  "access_token": token["access_token"], "expires_at": now + timedelta(seconds=token["expires_in"]),
+                  "refreshed_at": now, "status": InstagramAccount.Status.ACTIVE, "last_error": ""},
+    )
+    return account

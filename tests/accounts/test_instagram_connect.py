@@ -115,3 +115,14 @@ def test_accounts_page_shows_health_with_bounded_queries(workspace, admin_user, 
         page = client.get(f"/w/{workspace.slug}/instagram/").content.decode()
     assert "in 9 days" in page and "Reconnect needed" in page and "Session has expired" in page
     assert "IGQWtest-token" not in page
+
+
+def test_demo_sandbox_account_is_usable_after_sandbox_start(tmp_path, workspace, settings):
+    from accounts.instagram_services import demo_sandbox_account_connect, graph_client_for
+
+    state = str(tmp_path / "sandbox.json")
+    account = demo_sandbox_account_connect(workspace=workspace, username="acme_demo", state_file=state)
+    assert demo_sandbox_account_connect(workspace=workspace, username="acme_demo", state_file=state).pk == account.pk
+    with RunningSandbox(state_file=state) as sb:
+        settings.INSTAGRAM_GRAPH_URL = sb.url
+        assert graph_client_for(account).me()["username"] == "acme_demo"
