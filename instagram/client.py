@@ -171,17 +171,19 @@ class _Transport:
         headers: Mapping[str, str] | None = None,
         endpoint: str,
         oauth_shape: bool = False,
+        secrets: tuple[str, ...] = (),
     ) -> dict[str, Any]:
+        masked = (*self._secrets(), *secrets)
         started = time.monotonic()
         try:
             resp = self.session.request(method, url, params=params, data=data, headers=headers, timeout=self.timeout)
         except requests.Timeout as exc:
             log.warning("instagram %s timed out after %.1fs", endpoint, time.monotonic() - started)
-            raise Transient(f"Timed out calling Instagram ({endpoint}): {redact(str(exc), *self._secrets())}",
+            raise Transient(f"Timed out calling Instagram ({endpoint}): {redact(str(exc), *masked)}",
                             user_message="Instagram did not answer in time; the request will be retried.") from None
         except requests.RequestException as exc:
             log.warning("instagram %s network error: %s", endpoint, type(exc).__name__)
-            raise Transient(f"Network error calling Instagram ({endpoint}): {redact(str(exc), *self._secrets())}",
+            raise Transient(f"Network error calling Instagram ({endpoint}): {redact(str(exc), *masked)}",
                             user_message="Instagram could not be reached; the request will be retried.") from None
         elapsed_ms = (time.monotonic() - started) * 1000
         usage = parse_usage_headers(resp.headers)
@@ -195,7 +197,7 @@ class _Transport:
         if resp.status_code >= 400 or (isinstance(payload, dict) and "error" in payload and oauth_shape is False):
             exc = classify_oauth(payload, resp.status_code) if oauth_shape else classify(payload, resp.status_code, resp.headers)
             # Some hosts echo the token back in error text; never let it into exception messages.
-            exc.message = redact(exc.message, *self._secrets())
+            exc.message = redact(exc.message, *masked)
             exc.args = (str(exc),)
             log.warning("instagram %s failed: %s %s", endpoint, type(exc).__name__, exc)
             raise exc
@@ -561,9 +563,7 @@ class OAuthClient(_Transport):
         return f"OAuthClient(app_id={self.app_id}, login={self.login}, graph={self.graph_base_url})"
 
     def _secrets(self) -> tuple[str | None, ...]:
-        return (self._secret,) + self._extra_secrets
-
-    _extra_secrets: tuple[str, ...] = ()
+        return (self._secret,)
 
     def authorize_url(self, scopes: Iterable[str], state: str) -> str:
         params = {
@@ -601,20 +601,19 @@ class OAuthClient(_Transport):
 
     def exchange_code(self, code: str) -> ShortLivedToken:
         code = self.clean_code(code)
-        self._extra_secrets = (code,)
         if self.login == "facebook":
             payload = self._send(
                 "GET", f"{self.graph_base_url}/{self.api_version}/oauth/access_token",
                 params={"client_id": self.app_id, "client_secret": self._secret, "redirect_uri": self.redirect_uri,
                         "code": code},
-                endpoint="oauth_access_token", oauth_shape=True,
+                endpoint="oauth_access_token", oauth_shape=True, secrets=(code,),
             )
         else:
             payload = self._send(
                 "POST", f"{self.api_base_url}/oauth/access_token",
                 data={"client_id": self.app_id, "client_secret": self._secret, "grant_type": "authorization_code",
                       "redirect_uri": self.redirect_uri, "code": code},
-                endpoint="oauth_access_token", oauth_shape=True,
+                endpoint="oauth_access_token", oauth_shape=True, secrets=(code,),
             )
         # Seen in the wild: {"data":[{...}]} and the flat object; permissions as "a,b" or ["a","b"].
         row = payload
@@ -641,20 +640,19 @@ class OAuthClient(_Transport):
 
     def exchange_long_lived(self, short_lived_token: str) -> LongLivedToken:
         """Short-lived (1 h) → long-lived (60 days). Server-side only: it needs the app secret."""
-        self._extra_secrets = (short_lived_token,)
         if self.login == "facebook":
             payload = self._send(
                 "GET", f"{self.graph_base_url}/{self.api_version}/oauth/access_token",
                 params={"grant_type": "fb_exchange_token", "client_id": self.app_id, "client_secret": self._secret,
                         "fb_exchange_token": short_lived_token},
-                endpoint="long_lived_exchange",
+                endpoint="long_lived_exchange", secrets=(short_lived_token,),
             )
         else:
             payload = self._send(
                 "GET", f"{self.graph_base_url}/access_token",
                 params={"grant_type": "ig_exchange_token", "client_secret": self._secret,
                         "access_token": short_lived_token},
-                endpoint="long_lived_exchange",
+                endpoint="long_lived_exchange", secrets=(short_lived_token,),
             )
         return self._token_answer(payload)
 
@@ -665,11 +663,10 @@ class OAuthClient(_Transport):
         """
         if self.login == "facebook":
             return self.exchange_long_lived(long_lived_token)
-        self._extra_secrets = (long_lived_token,)
         payload = self._send(
             "GET", f"{self.graph_base_url}/refresh_access_token",
             params={"grant_type": "ig_refresh_token", "access_token": long_lived_token},
-            endpoint="refresh_access_token",
+            endpoint="refresh_access_token", secrets=(long_lived_token,),
         )
         return self._token_answer(payload)
 
