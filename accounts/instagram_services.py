@@ -255,27 +255,30 @@ def token_health(account: InstagramAccount, now: datetime | None = None) -> dict
 # --------------------------------------------------------------------------------------------------
 
 
-def demo_sandbox_account_connect(*, workspace: Workspace, username: str, state_file: str) -> InstagramAccount:
-    """Give a demo workspace a connected sandbox account by writing straight into the sandbox's state file.
-
-    Meant for `seed_demo` before the sandbox starts (scripts/run.sh seeds first): a running sandbox keeps
-    its own in-memory state and would overwrite the file. Idempotent: a still-valid token is kept.
+def demo_sandbox_account_connect(*, workspace: Workspace, username: str, sandbox_url: str | None = None) -> InstagramAccount:
+    """Give a demo workspace a connected account on a *running* sandbox (its control API; scripts/run.sh
+    starts the sandbox before `seed_demo`). Idempotent: an account whose token still works is kept.
     """
-    from instagram.sandbox.state import IG_SCOPES, Sandbox
+    import requests
+    from django.conf import settings
 
-    sandbox = Sandbox(state_file=state_file)
-    remote = sandbox.create_user(username)
-    account = InstagramAccount.objects.filter(workspace=workspace, ig_user_id=remote["id"]).first()
-    if account is not None:
-        row = sandbox.tokens.get(account.access_token or "")
-        if row and row["expires_at"] > sandbox.now() + 86400:
+    base = (sandbox_url or settings.INSTAGRAM_GRAPH_URL).rstrip("/")
+    account = InstagramAccount.objects.filter(workspace=workspace, username=username).first()
+    if account is not None and account.status == InstagramAccount.Status.ACTIVE:
+        try:
+            graph_client_for(account).me("id")
             return account
-    token = sandbox.issue_token(remote["id"], kind="long", scopes=IG_SCOPES)
+        except (GraphAPIError, EncryptionKeyError):
+            pass  # the sandbox forgot it (no state file) or the token died: issue a new one
+    resp = requests.post(f"{base}/_control/accounts", json={"username": username}, timeout=10)
+    resp.raise_for_status()
+    remote = resp.json()
     now = timezone.now()
     account, _ = InstagramAccount.objects.update_or_create(
-        workspace=workspace, ig_user_id=remote["id"],
-        defaults={"username": username, "name": remote["name"], "login_api": "instagram", "scopes": IG_SCOPES,
-                  "access_token": token["access_token"], "expires_at": now + timedelta(seconds=token["expires_in"]),
+        # By username: a sandbox restarted without state hands out a new id for the same demo account.
+        workspace=workspace, username=username,
+        defaults={"ig_user_id": remote["ig_user_id"], "name": remote["name"], "login_api": "instagram", "scopes": remote["scopes"],
+                  "access_token": remote["access_token"], "expires_at": now + timedelta(seconds=remote["expires_in"]),
                   "refreshed_at": now, "status": InstagramAccount.Status.ACTIVE, "last_error": ""},
     )
     return account

@@ -117,12 +117,13 @@ def test_accounts_page_shows_health_with_bounded_queries(workspace, admin_user, 
     assert "IGQWtest-token" not in page
 
 
-def test_demo_sandbox_account_is_usable_after_sandbox_start(tmp_path, workspace, settings):
+def test_demo_sandbox_account_is_connected_and_idempotent(sandbox, workspace):
     from accounts.instagram_services import demo_sandbox_account_connect, graph_client_for
 
-    state = str(tmp_path / "sandbox.json")
-    account = demo_sandbox_account_connect(workspace=workspace, username="acme_demo", state_file=state)
-    assert demo_sandbox_account_connect(workspace=workspace, username="acme_demo", state_file=state).pk == account.pk
-    with RunningSandbox(state_file=state) as sb:
-        settings.INSTAGRAM_GRAPH_URL = sb.url
-        assert graph_client_for(account).me()["username"] == "acme_demo"
+    account = demo_sandbox_account_connect(workspace=workspace, username="acme_demo")
+    assert demo_sandbox_account_connect(workspace=workspace, username="acme_demo").access_token == account.access_token
+    assert graph_client_for(account).me()["username"] == "acme_demo"
+    sandbox.reset()  # a sandbox without a state file forgets its tokens on restart
+    renewed = demo_sandbox_account_connect(workspace=workspace, username="acme_demo")
+    assert renewed.pk == account.pk and InstagramAccount.objects.filter(workspace=workspace).count() == 1
+    assert graph_client_for(renewed).me()["username"] == "acme_demo"
