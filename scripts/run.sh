@@ -22,6 +22,9 @@ trap stop INT TERM EXIT
 mkdir -p var
 # The sandbox comes first: the demo seed connects a sandbox Instagram account.
 setsid $PY -m instagram.sandbox --host 127.0.0.1 --port 8100 --state-file var/sandbox-state.json & pids+=($!)
+for _ in $(seq 1 40); do  # wait for the sandbox to listen before seeding the demo account
+  $PY -c "import socket; socket.create_connection(('127.0.0.1', 8100), 0.5)" 2>/dev/null && break; sleep 0.25
+done
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
 setsid $PY manage.py qcluster & pids+=($!)

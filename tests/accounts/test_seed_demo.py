@@ -5,15 +5,20 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD, USERS
-from accounts.models import Membership, User, Workspace
+from accounts.models import InstagramAccount, Membership, User, Workspace
+from instagram.sandbox.testing import RunningSandbox
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_every_login_works(client, capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
+def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings):
+    with RunningSandbox() as sandbox:
+        settings.INSTAGRAM_GRAPH_URL = sandbox.url
+        call_command("seed_demo")
+        call_command("seed_demo")
     out = capsys.readouterr().out
     assert Workspace.objects.count() == 2
+    # Each demo workspace has one connected sandbox account, not duplicated by the second run.
+    assert sorted(InstagramAccount.objects.values_list("username", flat=True)) == ["acme_demo", "bluebird_demo"]
     assert User.objects.count() == len(USERS)
     assert Membership.objects.count() == sum(len(slugs) for _, _, slugs in USERS)
     for username, _role, slugs in USERS:
@@ -24,3 +29,11 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys):
         assert landing.status_code == 200
         assert landing.request["PATH_INFO"].startswith(f"/w/{slugs[0]}/") or landing.request["PATH_INFO"].startswith("/w/")
         client.post(reverse("logout"))
+
+
+@pytest.mark.django_db
+def test_seed_demo_without_a_sandbox_says_how_to_fix_it(capsys, settings):
+    settings.INSTAGRAM_GRAPH_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
+    call_command("seed_demo")
+    assert "sandbox is not running" in capsys.readouterr().out
+    assert InstagramAccount.objects.count() == 0

@@ -52,5 +52,25 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<8} / {DEMO_PASSWORD}   {role.value} in {', '.join(slugs)}")
 
     def extra_steps(self) -> list:
-        """Later capabilities (sandbox account, sample media, posts) plug their demo data in here."""
-        return []
+        """Later capabilities (sample media, posts) plug their demo data in here."""
+        return [connect_sandbox_accounts]
+
+
+def connect_sandbox_accounts(command: BaseCommand, workspaces: dict[str, Workspace]) -> None:
+    """Each demo workspace gets a connected account on the running Instagram sandbox."""
+    import requests
+
+    from accounts.instagram_services import demo_sandbox_account_connect
+
+    for slug, ws in workspaces.items():
+        try:
+            account = demo_sandbox_account_connect(workspace=ws, username=f"{slug}_demo")
+        except requests.RequestException:
+            command.stdout.write(
+                command.style.WARNING(
+                    "  The Instagram sandbox is not running, so no demo account was connected. "
+                    "Start it (python -m instagram.sandbox) and run seed_demo again."
+                )
+            )
+            return
+        command.stdout.write(f"  {ws.name}: connected sandbox account @{account.username}")
