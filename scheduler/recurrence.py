@@ -34,7 +34,7 @@ Other rules of the game:
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule as du
@@ -475,5 +475,5 @@ def describe(rule: str, tz: str, *, series_start_utc: datetime | None = None) ->
         until_utc, until_local = parsed.until_bound(zone)
         when = until_utc.astimezone(zone) if until_utc is not None else until_local
         assert when is not None
-        text += f", until {when.date().isoformat() if isinstance(when, datetime) else date.isoformat(when)}"
+        text += f", until {when.date().isoformat()}"
     return text

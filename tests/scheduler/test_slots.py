@@ -50,7 +50,7 @@ def test_next_slot_same_day_and_strictly_after():
 
 def test_next_slot_skips_taken_at_minute_precision():
     after = utc(2027, 1, 4, 7)
-    taken = {utc(2027, 1, 4, 8, 0, 30), datetime(2027, 1, 4, 17, 0, tzinfo=UTC).astimezone(UTC).replace(hour=16)}
+    taken = {utc(2027, 1, 4, 8, 0, 30), utc(2027, 1, 4, 16, 0, 59)}
     assert next_free_slot(slots=WEEKDAYS_9_AND_17, tz=BERLIN, after_utc=after, taken_utc=taken) == utc(2027, 1, 5, 8)
 
 
