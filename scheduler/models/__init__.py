@@ -1,2 +1,4 @@
-# One module per topic; each engineer adds its import line here.
+# One module per topic.
+from scheduler.models.media import MediaAsset  # noqa: F401
+from scheduler.models.posts import MetricSnapshot, Post, PostingSlot, PostMedia, PublishAttempt, ReviewEvent  # noqa: F401
 from scheduler.models.system import Heartbeat  # noqa: F401

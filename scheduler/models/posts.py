@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Post(models.Model):
+    """One Instagram post (or one occurrence of a recurring series).
+
+    State changes happen only in services; every change writes a ReviewEvent or PublishAttempt.
+    "Scheduled" = approved with a publish_at.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        PUBLISHING = "publishing", "Publishing"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        MANUAL = "manual", "Manual"
+        # Publishing may or may not have happened (answer lost, container unclear): a human decides.
+        NEEDS_REVIEW = "needs_review", "Needs review"
+
+    class Kind(models.TextChoices):
+        FEED = "feed", "Feed image"
+        CAROUSEL = "carousel", "Carousel"
+        REEL = "reel", "Reel"
+        STORY = "story", "Story"
+
+    class ManualReason(models.TextChoices):
+        NONE = "", "—"
+        STICKERS = "stickers", "Stickers"
+        MUSIC = "music", "Music"
+        PRODUCT_TAGS = "product_tags", "Product tags"
+        ACCOUNT = "account", "Account cannot publish"
+        OTHER = "other", "Other"
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="posts")
+    account = models.ForeignKey("accounts.InstagramAccount", on_delete=models.PROTECT, related_name="posts")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FEED)
+    caption = models.TextField(blank=True)
+    first_comment = models.TextField(blank=True)
+    location_id = models.CharField(max_length=64, blank=True)
+    collaborators = models.JSONField(default=list, blank=True)  # usernames, ≤ 3
+    user_tags = models.JSONField(default=list, blank=True)  # [{"username","x","y"}]
+    share_to_feed = models.BooleanField(default=True)
+    publish_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.DRAFT)
+    manual_reason = models.CharField(max_length=16, choices=ManualReason.choices, blank=True, default="")
+
+    # Recurrence: the series root holds the rule; each occurrence points at its root.
+    rrule = models.CharField(max_length=500, blank=True)
+    series_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="occurrences"
+    )
+    occurrence_index = models.PositiveIntegerField(default=0)
+    series_stopped = models.BooleanField(default=False)
+
+    # Engine bookkeeping (see DESIGN §4 / publishing-reliability.md).
+    retry_count = models.PositiveSmallIntegerField(default=0)
+    attempt_count = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    publish_started_at = models.DateTimeField(null=True, blank=True)
+    container_ids = models.JSONField(default=list, blank=True)  # children first, parent last
+    ig_media_id = models.CharField(max_length=64, blank=True)
+    permalink = models.URLField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    first_comment_id = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_code = models.CharField(max_length=32, blank=True)
+    deferred_reason = models.CharField(max_length=300, blank=True)
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notify_on_publish = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)  # optimistic concurrency for edits and moves
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["publish_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="post_due"),
+            models.Index(fields=["status", "next_check_at"], name="post_check"),
+            models.Index(fields=["status", "claimed_at"], name="post_lease"),
+            models.Index(fields=["workspace", "publish_at"], name="post_calendar"),
+            models.Index(fields=["account", "published_at"], name="post_account_published"),
+        ]
+
+    def __str__(self) -> str:
+        first = (self.caption or "").strip().splitlines()[0][:60] if self.caption.strip() else ""
+        return first or f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.rrule)
+
+
+class PostMedia(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="items")
+    asset = models.ForeignKey("scheduler.MediaAsset", on_delete=models.PROTECT, related_name="post_items")
+    position = models.PositiveSmallIntegerField(default=0)
+    alt_text = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["post", "position"], name="postmedia_unique_position")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}#{self.position}"
+
+
+class PublishAttempt(models.Model):
+    """One row per try at publishing a post: what happened, with Instagram's own error."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        PUBLISHED = "published", "Published"
+        WAITING = "waiting", "Waiting for video processing"
+        RETRY = "retry", "Will retry"
+        DEFERRED = "deferred", "Deferred by a limit"
+        FAILED = "failed", "Failed"
+        RECONCILED = "reconciled", "Reconciled after interruption"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=14, choices=Outcome.choices, default=Outcome.RUNNING)
+    error_code = models.CharField(max_length=16, blank=True)
+    error_subcode = models.CharField(max_length=16, blank=True)
+    error_message = models.TextField(blank=True)
+    container_id = models.CharField(max_length=64, blank=True)
+    fbtrace_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["post", "number"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of post {self.post_id}: {self.outcome}"
+
+
+class ReviewEvent(models.Model):
+    """Every review/lifecycle transition with who, when and note."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="review_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=14, blank=True)
+    to_status = models.CharField(max_length=14, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on post {self.post_id}"
+
+
+class PostingSlot(models.Model):
+    """A daily posting time for one account on one weekday (seed 000's grid, ≤ 25 a day)."""
+
+    account = models.ForeignKey("accounts.InstagramAccount", on_delete=models.CASCADE, related_name="slots")
+    weekday = models.PositiveSmallIntegerField(choices=[(i, d) for i, d in enumerate(
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])])
+    time = models.TimeField()
+
+    class Meta:
+        ordering = ["account", "weekday", "time"]
+        constraints = [models.UniqueConstraint(fields=["account", "weekday", "time"], name="slot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.time:%H:%M}"
+
+
+class MetricSnapshot(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="metrics")
+    taken_at = models.DateTimeField()
+    views = models.PositiveIntegerField(null=True, blank=True)
+    reach = models.PositiveIntegerField(null=True, blank=True)
+    likes = models.PositiveIntegerField(null=True, blank=True)
+    comments = models.PositiveIntegerField(null=True, blank=True)
+    saved = models.PositiveIntegerField(null=True, blank=True)
+    shares = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["post", "-taken_at"]
+        get_latest_by = "taken_at"
+
+    def __str__(self) -> str:
+        return f"metrics of post {self.post_id} at {self.taken_at:%Y-%m-%d %H:%M}"
