@@ -56,6 +56,8 @@ class Post(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="occurrences"
     )
     occurrence_index = models.PositiveIntegerField(default=0)
+    # The rule's own time for this occurrence (publish_at may be moved by hand; the series is not).
+    occurrence_at = models.DateTimeField(null=True, blank=True)
     series_stopped = models.BooleanField(default=False)
 
     # Engine bookkeeping (see DESIGN §4 / publishing-reliability.md).
@@ -67,6 +69,8 @@ class Post(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     publish_started_at = models.DateTimeField(null=True, blank=True)
     container_ids = models.JSONField(default=list, blank=True)  # children first, parent last
+    containers_created_at = models.DateTimeField(null=True, blank=True)
+    reconcile_attempts = models.PositiveSmallIntegerField(default=0)
     ig_media_id = models.CharField(max_length=64, blank=True)
     permalink = models.URLField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -92,6 +96,14 @@ class Post(models.Model):
             models.Index(fields=["status", "claimed_at"], name="post_lease"),
             models.Index(fields=["workspace", "publish_at"], name="post_calendar"),
             models.Index(fields=["account", "published_at"], name="post_account_published"),
+        ]
+        constraints = [
+            # Materializing the next occurrence twice (two clusters, a retry) cannot create two posts.
+            models.UniqueConstraint(
+                fields=["series_root", "occurrence_index"],
+                condition=models.Q(series_root__isnull=False),
+                name="post_unique_occurrence",
+            ),
         ]
 
     def __str__(self) -> str:
