@@ -228,6 +228,22 @@ Q_CLUSTER = {
 }
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)
 
+# --- publishing engine ---------------------------------------------------------------------------------
+# A claimed post not finished within the lease is reaped and reconciled (never blindly retried).
+PUBLISH_LEASE_SECONDS = env.int("PUBLISH_LEASE_SECONDS", default=600)
+# Posts processed in parallel by one dispatcher run (threads; each waits on Instagram, not the CPU).
+PUBLISH_CONCURRENCY = env.int("PUBLISH_CONCURRENCY", default=8)
+# One dispatcher run stops claiming after this long, well under the cluster timeout.
+DISPATCH_BUDGET_SECONDS = env.int("DISPATCH_BUDGET_SECONDS", default=50)
+PUBLISH_BACKOFF_BASE_SECONDS = env.int("PUBLISH_BACKOFF_BASE_SECONDS", default=60)
+PUBLISH_BACKOFF_CAP_SECONDS = env.int("PUBLISH_BACKOFF_CAP_SECONDS", default=3600)
+VIDEO_POLL_SECONDS = env.int("VIDEO_POLL_SECONDS", default=20)
+CONTAINER_WAIT_MAX_SECONDS = env.int("CONTAINER_WAIT_MAX_SECONDS", default=900)
+RECONCILE_MAX_ATTEMPTS = env.int("RECONCILE_MAX_ATTEMPTS", default=5)
+# Posts of an account that needs reconnecting wait this long past their time, then fail with that reason.
+PUBLISH_RECONNECT_GRACE_HOURS = env.int("PUBLISH_RECONNECT_GRACE_HOURS", default=24)
+METRICS_DAYS = env.int("METRICS_DAYS", default=30)
+
 # --- security ----------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

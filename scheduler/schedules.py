@@ -7,6 +7,8 @@ from __future__ import annotations
 
 SCHEDULES: list[tuple[str, str, int]] = [
     ("heartbeat", "scheduler.tasks.heartbeat", 1),
+    ("publish-dispatcher", "scheduler.tasks.dispatch_due", 1),
+    ("post-metrics", "scheduler.tasks.metrics_refresh", 60),
 ]
 
 

@@ -5,3 +5,15 @@ from scheduler.services_system import heartbeat_beat
 
 def heartbeat() -> None:
     heartbeat_beat(name="cluster")
+
+
+def dispatch_due() -> dict[str, int]:
+    from scheduler.engine.dispatcher import dispatch_run
+
+    return dispatch_run()
+
+
+def metrics_refresh() -> int:
+    from scheduler.engine.metrics import metrics_refresh as refresh
+
+    return refresh()

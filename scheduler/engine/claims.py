@@ -1,0 +1,74 @@
+"""Compare-and-set claims: the only way a post enters or re-enters processing.
+
+Each claim is one UPDATE that must change exactly one row, so two workers, two clusters or a
+worker and the reaper can never both own a post (SQLite ignores select_for_update; this works on both).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+
+from accounts.models import InstagramAccount
+from scheduler.models import Post
+
+PUBLISHABLE_ACCOUNT = [InstagramAccount.Status.ACTIVE, InstagramAccount.Status.EXPIRING]
+# Disconnected accounts are claimed too, so their due posts go to the manual lane instead of waiting
+# forever; accounts that need reconnecting are not (their posts wait, see the grace window).
+CLAIMABLE_ACCOUNT = [*PUBLISHABLE_ACCOUNT, InstagramAccount.Status.DISCONNECTED]
+
+
+@dataclass(frozen=True)
+class Claim:
+    post_id: int
+    token: str
+
+
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def due_approved(now: datetime) -> Q:
+    return (
+        Q(status=Post.Status.APPROVED, publish_at__lte=now, account__status__in=CLAIMABLE_ACCOUNT)
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    )
+
+
+def due_check(now: datetime) -> Q:
+    """Posts parked while Instagram processes their container (or a reconcile waits): no one holds them."""
+    return Q(status=Post.Status.PUBLISHING, claim_token="", next_check_at__lte=now)
+
+
+def lease_expired(now: datetime) -> Q:
+    cutoff = now - timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
+    return Q(status=Post.Status.PUBLISHING, claimed_at__lt=cutoff) & ~Q(claim_token="")
+
+
+def claim_one(*, now: datetime, exclude: set[int] | None = None) -> Claim | None:
+    """Claim the most overdue post that is due, due for a check, or whose holder died."""
+    for condition in (lease_expired(now), due_check(now), due_approved(now)):
+        candidates = Post.objects.filter(condition)
+        if exclude:
+            candidates = candidates.exclude(pk__in=exclude)
+        for pk in candidates.order_by("publish_at", "pk").values_list("pk", flat=True)[:5]:
+            token = _new_token()
+            won = Post.objects.filter(Q(pk=pk) & condition).update(
+                status=Post.Status.PUBLISHING,
+                claim_token=token,
+                claimed_at=now,
+                next_check_at=None,
+                attempt_count=F("attempt_count") + 1,
+            )
+            if won == 1:
+                return Claim(pk, token)
+            # Someone else won this one; try the next candidate.
+    return None
+
+
+def guarded(claim: Claim) -> Q:
+    return Q(pk=claim.post_id, claim_token=claim.token, status=Post.Status.PUBLISHING)

@@ -1,0 +1,70 @@
+"""Recurring posts: the next occurrence is materialized when one is published, skipped or cancelled."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from scheduler import recurrence
+from scheduler.models import Post, PostMedia, ReviewEvent
+
+
+def series_root(post: Post) -> Post | None:
+    if post.series_root_id:
+        return post.series_root
+    return post if post.rrule else None
+
+
+def series_materialize_next(*, post: Post) -> Post | None:
+    """Create the occurrence after `post` (idempotent; None when the series is over or stopped).
+
+    The new occurrence carries the series' approved content, so it is approved too: approval is
+    given to the series, not to each date.
+    """
+    root = series_root(post)
+    if root is None or root.series_stopped or not root.rrule or root.publish_at is None:
+        return None
+    series_start = root.occurrence_at or root.publish_at
+    after = post.occurrence_at or post.publish_at
+    nxt = recurrence.next_occurrence(
+        rule=root.rrule, series_start_utc=series_start, tz=root.workspace.timezone, after_utc=after
+    )
+    if nxt is None:
+        return None
+    index = post.occurrence_index + 1
+    existing = Post.objects.filter(series_root=root, occurrence_index=index).first()
+    if existing:
+        return existing
+    status = Post.Status.APPROVED if root.status not in (Post.Status.DRAFT, Post.Status.IN_REVIEW) else root.status
+    try:
+        with transaction.atomic():
+            occurrence = Post.objects.create(
+                workspace=root.workspace,
+                account=root.account,
+                kind=root.kind,
+                caption=root.caption,
+                first_comment=root.first_comment,
+                location_id=root.location_id,
+                collaborators=root.collaborators,
+                user_tags=root.user_tags,
+                share_to_feed=root.share_to_feed,
+                manual_reason=root.manual_reason,
+                publish_at=nxt,
+                occurrence_at=nxt,
+                status=status,
+                series_root=root,
+                occurrence_index=index,
+                author=root.author,
+                assignee=root.assignee,
+                notify_on_publish=root.notify_on_publish,
+            )
+            PostMedia.objects.bulk_create(
+                PostMedia(post=occurrence, asset_id=item.asset_id, position=item.position, alt_text=item.alt_text)
+                for item in PostMedia.objects.filter(post=post)
+            )
+            ReviewEvent.objects.create(
+                post=occurrence, actor=None, action="occurrence_created", from_status="", to_status=status,
+                note=f"Occurrence {index + 1} of the series “{root}”.",
+            )
+    except IntegrityError:  # another worker materialized it first
+        return Post.objects.filter(series_root=root, occurrence_index=index).first()
+    return occurrence
