@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import InstagramAccount
@@ -68,7 +68,6 @@ def _worker(deadline: float) -> Counter:
 
 def dispatch_run(*, budget_seconds: float | None = None, concurrency: int | None = None) -> dict[str, int]:
     """One dispatcher pass; returns counts per outcome (for logs and benches)."""
-    close_old_connections()
     heartbeat_beat(name="dispatcher")
     fail_expired_reconnect_waits()
     budget = settings.DISPATCH_BUDGET_SECONDS if budget_seconds is None else budget_seconds

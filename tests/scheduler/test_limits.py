@@ -48,7 +48,8 @@ def test_account_override_of_the_daily_cap(sandbox, make_due_post, ig_account):
 
 def test_quota_from_content_publishing_limit_defers_until_the_window_frees(sandbox, make_due_post):
     sandbox.configure(quota_total=2)
-    first, second, third = make_due_post(), make_due_post(), make_due_post()
+    for _ in range(3):
+        make_due_post()
     assert run() == {"published": 2, "deferred": 1}
     waiting = Post.objects.get(status=Post.Status.APPROVED)
     assert "publishing limit" in waiting.deferred_reason and "2 of 2" in waiting.deferred_reason
