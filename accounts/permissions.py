@@ -168,7 +168,8 @@ def workspace_view(action: Action) -> Callable:
         def wrapper(request: HttpRequest, ws: str, *args: Any, **kwargs: Any) -> HttpResponse:
             request.workspace = get_workspace(request.user, ws, action)
             request.role = role_of(request.user)
-            request.session["workspace"] = request.workspace.slug
+            if request.session.get("workspace") != request.workspace.slug:  # no session write per request
+                request.session["workspace"] = request.workspace.slug
             return view(request, *args, **kwargs)
 
         return wrapper

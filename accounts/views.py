@@ -9,6 +9,7 @@ from accounts import services
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
 from accounts.selectors import current_workspace, notifications_for
+from scheduler.dashboard import dashboard_summary
 
 
 @login_required
@@ -29,6 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         if can(request.user, Action.MANAGE_ACCOUNTS, workspace)
         else None,
+        "summary": dashboard_summary(workspace=workspace, role=request.role),
     }
     return render(request, "accounts/dashboard.html", context)
 

@@ -84,3 +84,25 @@ def test_dashboard_is_role_specific(persona, login, workspace):
     page = login(persona).get(reverse("dashboard", kwargs={"ws": workspace.slug}))
     key = {Role.ADMIN: "admin", Role.EDITOR: "editor", Role.SOCIAL: "social", Role.CLIENT: "client"}[role_of(persona)]
     assert f'data-dashboard="{key}"' in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["admin", "editor", "social", "client"], indirect=True)
+def test_dashboard_query_count_does_not_grow_with_posts(persona, login, workspace, django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduler.models import Post
+    from tests.factories import InstagramAccountFactory
+
+    account = InstagramAccountFactory(workspace=workspace)
+    for i, status in enumerate(["approved", "in_review", "failed", "published", "manual"] * 4):
+        Post.objects.create(workspace=workspace, account=account, caption=f"post {i}", status=status,
+                            publish_at=timezone.now() + timedelta(hours=i), last_error="boom" if status == "failed" else "")
+    client = login(persona)
+    client.get(reverse("dashboard", kwargs={"ws": workspace.slug}))  # first visit remembers the workspace
+    with django_assert_max_num_queries(13):
+        page = client.get(reverse("dashboard", kwargs={"ws": workspace.slug}))
+    assert page.status_code == 200
+    assert b"post 0" in page.content or b"post 1" in page.content
