@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import InstagramAccount
 from accounts.permissions import Role
 from accounts.services import notify
-from scheduler.engine.claims import claim_one
+from scheduler.engine.claims import CLAIMABLE_ACCOUNT, claim_one
 from scheduler.engine.publish import publish_claimed
 from scheduler.engine.series import series_materialize_next
 from scheduler.models import Post, PublishAttempt
@@ -53,14 +53,36 @@ def fail_expired_reconnect_waits(*, now=None) -> int:  # noqa: ANN001
     return count
 
 
+def next_due_at(now):  # noqa: ANN001, ANN201
+    """The earliest moment something becomes due (a post's time, a retry, a container check)."""
+    from django.db.models import Min
+
+    approved = Post.objects.filter(status=Post.Status.APPROVED, account__status__in=CLAIMABLE_ACCOUNT)
+    times = [
+        approved.filter(publish_at__gt=now, next_attempt_at__isnull=True).aggregate(t=Min("publish_at"))["t"],
+        approved.filter(next_attempt_at__gt=now).aggregate(t=Min("next_attempt_at"))["t"],
+        Post.objects.filter(status=Post.Status.PUBLISHING, claim_token="", next_check_at__gt=now)
+        .aggregate(t=Min("next_check_at"))["t"],
+    ]
+    return min((t for t in times if t), default=None)
+
+
 def _worker(deadline: float) -> Counter:
+    """Claim one, process, repeat. When nothing is due but something becomes due before the run's
+    deadline, wait for it (in short naps) so a post goes out seconds after its time, not at the
+    next minute's run — the wait is for the clock, never for Instagram."""
     outcomes: Counter = Counter()
     try:
         while time.monotonic() < deadline:
             claim = claim_one(now=timezone.now())
-            if claim is None:
+            if claim is not None:
+                outcomes[publish_claimed(claim)] += 1
+                continue
+            upcoming = next_due_at(timezone.now())
+            remaining = deadline - time.monotonic()
+            if upcoming is None or (upcoming - timezone.now()).total_seconds() > remaining:
                 break
-            outcomes[publish_claimed(claim)] += 1
+            time.sleep(min(2.0, max(0.05, (upcoming - timezone.now()).total_seconds())))
     finally:
         connection.close()  # threads get their own connections; never leak them
     return outcomes
