@@ -1,0 +1,185 @@
+"""Compose-time checks against Instagram's publishing rules (instagram-graph-api.md §3).
+
+A post is checked when it is composed or edited, not when Instagram refuses it at publish time. Errors come
+back as one ``ValidationError`` keyed by form field, each message a sentence a social manager can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from scheduler.models import MediaAsset, Post
+from scheduler.recurrence import RecurrenceError, validate_rule
+
+CAPTION_MAX = 2200
+HASHTAGS_MAX = 30
+MENTIONS_MAX = 20
+COLLABORATORS_MAX = 3
+CAROUSEL_MIN, CAROUSEL_MAX = 2, 10
+ALT_TEXT_MAX = 1000
+
+# Instagram counts "#word" and "@handle" tokens; a "#" inside a word (e.g. "C#") is not a hashtag.
+_HASHTAG = re.compile(r"(?<![\w#])#\w+")
+_MENTION = re.compile(r"(?<![\w@])@[\w.]+")
+_USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
+
+
+def count_hashtags(text: str) -> int:
+    return len(_HASHTAG.findall(text or ""))
+
+
+def count_mentions(text: str) -> int:
+    return len(_MENTION.findall(text or ""))
+
+
+def local_text(instant: datetime, tz: str) -> str:
+    return f"{timezone.localtime(instant, timezone=_zone(tz)):%Y-%m-%d %H:%M} ({tz})"
+
+
+def _zone(tz: str) -> Any:
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(tz)
+
+
+def caption_errors(caption: str) -> list[str]:
+    errors = []
+    if len(caption) > CAPTION_MAX:
+        errors.append(f"The caption has {len(caption):,} characters; Instagram allows at most {CAPTION_MAX:,}.")
+    if (n := count_hashtags(caption)) > HASHTAGS_MAX:
+        errors.append(f"The caption has {n} hashtags; Instagram allows at most {HASHTAGS_MAX}.")
+    if (n := count_mentions(caption)) > MENTIONS_MAX:
+        errors.append(f"The caption mentions {n} accounts; Instagram allows at most {MENTIONS_MAX} @mentions.")
+    return errors
+
+
+def media_errors(kind: str, assets: Sequence[MediaAsset]) -> list[str]:
+    n = len(assets)
+    label = Post.Kind(kind).label.lower()
+    errors: list[str] = []
+    if kind == Post.Kind.FEED:
+        if n != 1:
+            errors.append(f"A feed post takes exactly one image; {n} media items were chosen.")
+        elif assets[0].kind != MediaAsset.Kind.IMAGE:
+            errors.append("A feed post takes an image; to post a video, choose the reel kind.")
+    elif kind == Post.Kind.CAROUSEL:
+        if not CAROUSEL_MIN <= n <= CAROUSEL_MAX:
+            errors.append(f"A carousel takes {CAROUSEL_MIN} to {CAROUSEL_MAX} media items; {n} were chosen.")
+    elif kind == Post.Kind.REEL:
+        if n != 1:
+            errors.append(f"A reel takes exactly one video; {n} media items were chosen.")
+        elif assets[0].kind != MediaAsset.Kind.VIDEO:
+            errors.append("A reel takes a video; to post an image, choose the feed kind.")
+    elif kind == Post.Kind.STORY and n != 1:
+        errors.append(f"A story takes exactly one image or video; {n} media items were chosen.")
+    for asset in assets:
+        if not asset.suitable_for(kind):
+            reasons = "; ".join(asset.reasons_for(kind)) or "it was not checked for this use"
+            errors.append(f"“{asset}” (#{asset.pk}) can't be used in a {label}: {reasons}.")
+    return errors
+
+
+def collaborator_errors(kind: str, collaborators: Sequence[str]) -> list[str]:
+    errors = []
+    if collaborators and kind == Post.Kind.STORY:
+        errors.append("Stories can't have collaborators.")
+    if len(collaborators) > COLLABORATORS_MAX:
+        errors.append(f"{len(collaborators)} collaborators were given; Instagram allows at most {COLLABORATORS_MAX}.")
+    for name in collaborators:
+        if not _USERNAME.match(name):
+            errors.append(f"“{name}” is not an Instagram username (letters, digits, dots and underscores).")
+    return errors
+
+
+def user_tag_errors(user_tags: Sequence[Any]) -> list[str]:
+    errors = []
+    for tag in user_tags:
+        if not isinstance(tag, dict) or not _USERNAME.match(str(tag.get("username", ""))):
+            errors.append(f"User tag {tag!r} needs an Instagram username.")
+            continue
+        for axis in ("x", "y"):
+            value = tag.get(axis, 0.5)
+            if not isinstance(value, int | float) or not 0 <= value <= 1:
+                errors.append(f"User tag @{tag['username']}: {axis} must be between 0 and 1.")
+    return errors
+
+
+def publish_at_errors(publish_at: datetime | None, tz: str, *, now: datetime | None = None) -> list[str]:
+    if publish_at is None:
+        return []
+    now = now or timezone.now()
+    if publish_at < now:
+        return [
+            f"{local_text(publish_at, tz)} is in the past (it is now {local_text(now, tz)}); choose a later time."
+        ]
+    return []
+
+
+def rrule_errors(rrule: str, publish_at: datetime | None, tz: str) -> list[str]:
+    if not rrule:
+        return []
+    if publish_at is None:
+        return ["A repeating post needs a first publish time; the rule starts from it."]
+    try:
+        validate_rule(rrule, dtstart_utc=publish_at, tz=tz)
+    except RecurrenceError as exc:
+        return [str(exc)]
+    return []
+
+
+def resolve_assets(workspace_id: int, asset_ids: Iterable[int]) -> tuple[list[MediaAsset], list[str]]:
+    """The workspace's assets in the order given; ids of other workspaces read as "not found"."""
+    ids = [int(i) for i in asset_ids]
+    found = MediaAsset.objects.filter(workspace_id=workspace_id, pk__in=ids).in_bulk()
+    missing = [str(i) for i in ids if i not in found]
+    errors = []
+    if missing:
+        errors.append(f"Media item(s) {', '.join(missing)} are not in this workspace's library.")
+    if len(set(ids)) != len(ids):
+        errors.append("The same media item was chosen twice.")
+    return [found[i] for i in ids if i in found], errors
+
+
+def check_post(
+    *,
+    workspace: Any,
+    account: Any,
+    kind: str,
+    caption: str,
+    assets: Sequence[MediaAsset],
+    asset_errors: Sequence[str] = (),
+    publish_at: datetime | None,
+    check_publish_at: bool,
+    rrule: str,
+    collaborators: Sequence[str],
+    user_tags: Sequence[Any],
+) -> None:
+    """Raise one ValidationError (dict keyed by form field) listing everything wrong with the post."""
+    tz = workspace.timezone
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, messages: Iterable[str]) -> None:
+        if messages := list(messages):
+            errors.setdefault(field, []).extend(messages)
+
+    if account is None or account.workspace_id != workspace.pk:
+        add("account", ["This Instagram account is not connected to this workspace."])
+    if kind not in Post.Kind.values:
+        add("kind", [f"“{kind}” is not a post kind; choose feed image, carousel, reel or story."])
+    else:
+        add("asset_ids", media_errors(kind, assets))
+        add("collaborators", collaborator_errors(kind, collaborators))
+    add("asset_ids", asset_errors)
+    add("caption", caption_errors(caption))
+    add("user_tags", user_tag_errors(user_tags))
+    if check_publish_at:
+        add("publish_at", publish_at_errors(publish_at, tz))
+    add("rrule", rrule_errors(rrule, publish_at, tz))
+    if errors:
+        raise ValidationError(errors)
