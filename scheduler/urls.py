@@ -1,2 +1,6 @@
 # Each engineer adds their routes here: library, posts, calendar…
 urlpatterns: list = []
+
+from scheduler.urls_posts import urlpatterns as _posts  # noqa: E402
+
+urlpatterns += _posts
