@@ -102,9 +102,6 @@ class PostAdmin(WorkspaceScopedAdminMixin, admin.ModelAdmin):
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
-    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
-        return None  # inlines are read-only
-
     def _each(self, request: Any, queryset: Any, fn: Any, done: str, **kwargs: Any) -> None:
         ok, failed = 0, []
         for post in queryset.select_related("workspace", "account"):
