@@ -306,7 +306,9 @@ def post_reject(*, user: User, post: Post, note: str) -> Post:
     require(user, Action.REVIEW_POST, post.workspace)
     note = _note_required(note, "reject a post")
     _require_status(post, [S.IN_REVIEW], "reject")
-    return _transition(post, user, action="rejected", to=S.DRAFT, note=note)
+    _transition(post, user, action="rejected", to=S.DRAFT, note=note)
+    _tell_author(post, user, f"Rejected: {post}", note)
+    return post
 
 
 @transaction.atomic
@@ -314,7 +316,15 @@ def post_request_changes(*, user: User, post: Post, note: str) -> Post:
     require(user, Action.REVIEW_POST, post.workspace)
     note = _note_required(note, "request changes")
     _require_status(post, [S.IN_REVIEW], "request changes to")
-    return _transition(post, user, action="changes_requested", to=S.DRAFT, note=note)
+    _transition(post, user, action="changes_requested", to=S.DRAFT, note=note)
+    _tell_author(post, user, f"Changes requested: {post}", note)
+    return post
+
+
+def _tell_author(post: Post, reviewer: Any, title: str, note: str) -> None:
+    if post.author_id and post.author_id != getattr(reviewer, "pk", None):
+        notify(workspace=post.workspace, kind="post_review", level="warning", title=title[:200],
+               body=f"{reviewer}: {note}", users=[post.author])
 
 
 # --- scheduling -------------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -69,9 +71,10 @@ def test_caption_edit_of_approved_post_goes_back_to_review(login, editor, worksp
     client = login(editor)
     form = client.get(change)
     assert form.status_code == 200
-    data = {"caption": "New caption"}
-    for prefix in ("items", "review_events", "attempts"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    # Post back exactly the management forms the page rendered (read-only inlines with their rows).
+    hidden = re.findall(r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d*)"', form.content.decode())
+    assert hidden
+    data = {"caption": "New caption", **dict(hidden)}
     response = client.post(change, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     post.refresh_from_db()

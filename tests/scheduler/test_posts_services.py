@@ -237,3 +237,12 @@ def test_policy_client_and_outsider(client_user, outsider, workspace, account):
         svc.post_submit(user=client_user, post=post)
     with pytest.raises(Http404):
         svc.post_submit(user=outsider, post=post)
+
+
+def test_reject_tells_the_author(social, editor, workspace, account):
+    from accounts.models import Notification
+
+    post = make(workspace, account, S.IN_REVIEW, author=social)
+    svc.post_reject(user=editor, post=post, note="Logo is cut off")
+    note = Notification.objects.get(user=social, kind="post_review")
+    assert note.title.startswith("Rejected") and "Logo is cut off" in note.body
