@@ -4,3 +4,7 @@ urlpatterns: list = []
 from scheduler.urls_posts import urlpatterns as _posts  # noqa: E402
 
 urlpatterns += _posts
+
+from scheduler.media.urls import urlpatterns as _media  # noqa: E402
+
+urlpatterns += _media

@@ -1,0 +1,1 @@
+"""The media library: streamed uploads, content-based validation, derived files, public URLs."""
