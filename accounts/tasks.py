@@ -15,8 +15,7 @@ from accounts.models import InstagramAccount
 
 log = logging.getLogger("accounts.tasks")
 
-SCHEDULE_NAME = "instagram-token-refresh"
-SCHEDULE_FUNC = "accounts.tasks.refresh_instagram_tokens"
+SCHEDULE_NAME = "instagram-token-refresh"  # registered in scheduler/schedules.py
 
 
 def accounts_due_for_refresh(now=None, within_days: int | None = None) -> QuerySet[InstagramAccount]:  # noqa: ANN001
@@ -54,13 +53,3 @@ def refresh_instagram_tokens() -> dict[str, Any]:
         summary["refreshed" if result.status == InstagramAccount.Status.ACTIVE else "failed"] += 1
     log.info("instagram token refresh: %s", summary)
     return summary
-
-
-def ensure_refresh_schedule(schedule_model: Any = None) -> None:
-    """Create the hourly schedule once (called from a data migration; idempotent)."""
-    if schedule_model is None:
-        from django_q.models import Schedule as schedule_model
-    schedule_model.objects.get_or_create(
-        name=SCHEDULE_NAME,
-        defaults={"func": SCHEDULE_FUNC, "schedule_type": "H", "repeats": -1},
-    )

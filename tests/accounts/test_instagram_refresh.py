@@ -47,7 +47,7 @@ def account(sandbox, workspace, admin_user):
 
 def test_schedule_is_installed():
     schedule = Schedule.objects.get(name=SCHEDULE_NAME)
-    assert schedule.func == "accounts.tasks.refresh_instagram_tokens" and schedule.schedule_type == Schedule.HOURLY
+    assert schedule.func == "accounts.tasks.refresh_instagram_tokens" and schedule.schedule_type == Schedule.MINUTES and schedule.minutes == 60
 
 
 def test_fresh_token_is_left_alone(account):
