@@ -142,9 +142,19 @@ def require(user: Any, action: Action, workspace: Workspace) -> None:
 def get_workspace(user: Any, slug: str, action: Action) -> Workspace:
     from accounts.models import Workspace
 
-    workspace = Workspace.objects.filter(slug=slug).first()
+    qs = Workspace.objects.filter(slug=slug)
+    if getattr(user, "is_authenticated", False) and not user.is_superuser:
+        # Membership in the same query: one round trip for "which workspace, and may I be here".
+        from django.db.models import Exists, OuterRef
+
+        from accounts.models import Membership
+
+        qs = qs.annotate(_member=Exists(Membership.objects.filter(workspace=OuterRef("pk"), user=user)))
+    workspace = qs.first()
     if workspace is None:
         raise Http404("No such workspace.")
+    if hasattr(workspace, "_member"):
+        user.__dict__.setdefault("_pressroom_member", {})[workspace.pk] = workspace._member
     require(user, action, workspace)
     return workspace
 

@@ -8,3 +8,7 @@ urlpatterns += _posts
 from scheduler.media.urls import urlpatterns as _media  # noqa: E402
 
 urlpatterns += _media
+
+from scheduler.urls_library import urlpatterns as _library  # noqa: E402
+
+urlpatterns += _library

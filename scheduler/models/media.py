@@ -72,5 +72,16 @@ class MediaAsset(models.Model):
         return list(self.suitability.get(use, {}).get("reasons", []))
 
     @property
+    def suitability_list(self) -> list[dict]:
+        """[{"use": "feed", "ok": True, "reasons": []}, …] in the order of USES, for badges and the panel."""
+        return [{"use": use, "ok": self.suitable_for(use), "reasons": self.reasons_for(use)} for use in self.USES]
+
+    @property
+    def aspect_text(self) -> str:
+        if not (self.width and self.height):
+            return ""
+        return f"{self.width}×{self.height}"
+
+    @property
     def tag_list(self) -> list[str]:
         return self.tags.split()

@@ -1,0 +1,158 @@
+"""The media library: the grid (HTMX-filtered, keyset-paginated), uploads, the detail panel, delete, files.
+
+Thin views: policy (workspace_view) → selector or service → template or partial. Uploads answer JSON to the
+library's script (one file per request, so each gets its own progress bar) and fall back to a plain
+multi-file form post with messages when scripts are off.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.permissions import Action, can, workspace_view
+from scheduler.forms.media import AssetForm
+from scheduler.media import services
+from scheduler.models import MediaAsset
+from scheduler.selectors import media as selectors
+
+TEMPLATE = "scheduler/library/index.html"
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _asset_or_404(request: HttpRequest, pk: int) -> MediaAsset:
+    asset = selectors.asset_detail(workspace=request.workspace, pk=pk)
+    if asset is None:
+        raise Http404("No such media in this workspace.")
+    return asset
+
+
+@workspace_view(Action.USE_LIBRARY)
+@require_safe
+def library(request: HttpRequest) -> HttpResponse:
+    ws = request.workspace
+    filters = selectors.LibraryFilters.from_query(request.GET)
+    page = selectors.library_page(workspace=ws, filters=filters, cursor=request.GET.get("cursor"))
+    context = {"page": page, "filters": filters, "query": filters.as_query(), "sorts": selectors.SORTS,
+               "uses": selectors.USES, "kinds": MediaAsset.Kind.choices}
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, f"{TEMPLATE}#more", context)  # the next cards and the next "load more"
+    if request.htmx and request.htmx.target == "library-results":
+        return render(request, f"{TEMPLATE}#results", context)
+    total, uploaders = selectors.library_summary(workspace=ws)
+    context.update(total=total, uploaders=uploaders, max_mb=max(services._limits()) // services.MB)
+    return render(request, TEMPLATE, context)
+
+
+@workspace_view(Action.USE_LIBRARY)
+@require_POST
+def library_upload(request: HttpRequest) -> HttpResponse:
+    files = request.FILES.getlist("file")
+    if _wants_json(request):
+        if len(files) != 1:
+            return JsonResponse({"ok": False, "error": "Send one file per request in the field “file”."}, status=400)
+        try:
+            result = services.media_upload(user=request.user, workspace=request.workspace, uploaded_file=files[0])
+        except services.MediaRejected as exc:
+            return JsonResponse({"ok": False, "error": str(exc)}, status=422)
+        card = render_to_string("scheduler/library/_card.html", {"asset": result.asset}, request=request)
+        return JsonResponse({"ok": True, "duplicate": result.duplicate, "message": result.message,
+                             "asset": {"id": result.asset.pk, "title": str(result.asset)}, "card_html": card},
+                            status=200 if result.duplicate else 201)
+    if not files:
+        messages.error(request, "Choose one or more files to upload.")
+    for f in files:
+        try:
+            result = services.media_upload(user=request.user, workspace=request.workspace, uploaded_file=f)
+        except services.MediaRejected as exc:
+            messages.error(request, str(exc))
+        else:
+            (messages.info if result.duplicate else messages.success)(request, result.message)
+    return redirect("library", ws=request.workspace.slug)
+
+
+@workspace_view(Action.USE_LIBRARY)
+@require_http_methods(["GET", "POST"])
+def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = _asset_or_404(request, pk)
+    saved = False
+    if request.method == "POST":
+        form = AssetForm(request.POST)
+        if form.is_valid():
+            try:
+                services.media_update(user=request.user, asset=asset, **form.cleaned_data)
+            except services.MediaRejected as exc:
+                form.add_error(None, exc.reason)
+            else:
+                if not request.htmx:
+                    messages.success(request, f"Saved “{asset}”.")
+                    return redirect("asset_detail", ws=request.workspace.slug, pk=asset.pk)
+                saved = True
+    else:
+        form = AssetForm(initial={"title": asset.title, "alt_text": asset.alt_text, "tags": asset.tags,
+                                  "description": asset.description})
+    context = {"asset": asset, "form": form, "saved": saved, "error": None}
+    if request.htmx:
+        status = 422 if request.method == "POST" and not saved else 200
+        return render(request, "scheduler/library/panel.html", context, status=status)
+    return render(request, "scheduler/library/detail.html", context)
+
+
+@workspace_view(Action.USE_LIBRARY)
+@require_POST
+def asset_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = _asset_or_404(request, pk)
+    try:
+        services.media_delete(user=request.user, asset=asset)
+    except services.MediaInUse as exc:
+        if request.htmx:
+            form = AssetForm(initial={"title": asset.title, "alt_text": asset.alt_text, "tags": asset.tags,
+                                      "description": asset.description})
+            return render(request, "scheduler/library/panel.html",
+                          {"asset": asset, "form": form, "error": exc.message}, status=409)
+        messages.error(request, exc.message)
+        return redirect("asset_detail", ws=request.workspace.slug, pk=pk)
+    if request.htmx:
+        response = HttpResponse(f'<p class="muted" id="panel-gone">“{asset}” was deleted.</p>')
+        response["HX-Trigger"] = f'{{"asset-deleted": {{"id": {pk}}}}}'
+        return response
+    messages.success(request, f"Deleted “{asset}”.")
+    return redirect("library", ws=request.workspace.slug)
+
+
+@workspace_view(Action.VIEW_CALENDAR)
+@require_safe
+def asset_file(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
+    """Thumbnails for everyone who sees posts; originals for roles that may download them. Private:
+    served to members only (S3: a short presigned redirect), never from a guessable public path."""
+    if variant == "original" and not can(request.user, Action.DOWNLOAD_ORIGINALS, request.workspace):
+        raise Http404("No such file.")
+    asset = MediaAsset.objects.filter(workspace=request.workspace, pk=pk).only(
+        "file", "thumbnail", "rendition", "original_name", "mime_type", "sha256").first()
+    field = {"thumb": asset.thumbnail, "original": asset.file, "instagram": asset.rendition}.get(variant) if asset else None
+    if not field:
+        raise Http404("No such file.")
+    etag = f'"{asset.sha256[:32]}-{variant}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponse(status=304)
+    if settings.USE_S3:
+        return HttpResponseRedirect(default_storage.url(field.name, expire=300))
+    try:
+        handle = default_storage.open(field.name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    content_type = asset.mime_type if variant == "original" else "image/jpeg"
+    response = FileResponse(handle, content_type=content_type, as_attachment=variant == "original",
+                            filename=asset.original_name or None)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["ETag"] = etag
+    return response
+
