@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.permissions import Role
+from tests.browser_support import browser_page  # noqa: F401  (shared fixture)
 from tests.factories import UserFactory, WorkspaceFactory
 
 

@@ -28,6 +28,11 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _form_for(asset: MediaAsset) -> AssetForm:
+    return AssetForm(initial={"title": asset.title, "alt_text": asset.alt_text, "tags": asset.tags,
+                              "description": asset.description})
+
+
 def _asset_or_404(request: HttpRequest, pk: int) -> MediaAsset:
     asset = selectors.asset_detail(workspace=request.workspace, pk=pk)
     if asset is None:
@@ -96,9 +101,9 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, f"Saved “{asset}”.")
                     return redirect("asset_detail", ws=request.workspace.slug, pk=asset.pk)
                 saved = True
+                form = _form_for(asset)  # show what was stored (tags normalised), not what was typed
     else:
-        form = AssetForm(initial={"title": asset.title, "alt_text": asset.alt_text, "tags": asset.tags,
-                                  "description": asset.description})
+        form = _form_for(asset)
     context = {"asset": asset, "form": form, "saved": saved, "error": None}
     if request.htmx:
         status = 422 if request.method == "POST" and not saved else 200
@@ -114,10 +119,8 @@ def asset_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.media_delete(user=request.user, asset=asset)
     except services.MediaInUse as exc:
         if request.htmx:
-            form = AssetForm(initial={"title": asset.title, "alt_text": asset.alt_text, "tags": asset.tags,
-                                      "description": asset.description})
             return render(request, "scheduler/library/panel.html",
-                          {"asset": asset, "form": form, "error": exc.message}, status=409)
+                          {"asset": asset, "form": _form_for(asset), "error": exc.message}, status=409)
         messages.error(request, exc.message)
         return redirect("asset_detail", ws=request.workspace.slug, pk=pk)
     if request.htmx:
