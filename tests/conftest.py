@@ -9,6 +9,16 @@ from tests.browser_support import browser_page  # noqa: F401  (shared fixture)
 from tests.factories import UserFactory, WorkspaceFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (ids repeat between tests, so cached values would leak)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def workspace(db):
     return WorkspaceFactory(name="Acme Coffee", slug="acme", timezone="Europe/Berlin")

@@ -19,6 +19,7 @@ from scheduler.media.inspect import Rejected, probe
 from scheduler.media.storage import spool
 from scheduler.media.suitability import assess
 from scheduler.models import MediaAsset
+from scheduler.selectors.media import library_summary_forget
 
 MB = 1024 * 1024
 FINAL_STATUSES = ("published", "cancelled", "failed")
@@ -115,6 +116,7 @@ def _store(*, user, workspace, filename, spooled, info) -> UploadResult:  # noqa
             saved.append(asset.rendition)
         with transaction.atomic():
             asset.save()
+        library_summary_forget(workspace.pk)
     except IntegrityError:
         # The same file arrived twice at once: keep the first, drop our copies.
         for f in saved:
@@ -155,6 +157,7 @@ def media_delete(*, user: User, asset: MediaAsset) -> None:
             raise MediaInUse(f"“{asset}” belongs to published posts and stays in the archive of those posts.")
         files = [asset.file, asset.thumbnail, asset.rendition]
         asset.delete()
+    library_summary_forget(asset.workspace_id)
     for f in files:
         if f:
             f.delete(save=False)

@@ -60,6 +60,7 @@ class MediaAsset(models.Model):
         indexes = [
             models.Index(fields=["workspace", "-created_at", "-id"], name="mediaasset_keyset"),
             models.Index(fields=["workspace", "kind", "-created_at", "-id"], name="mediaasset_kind_keyset"),
+            models.Index(fields=["workspace", "uploaded_by"], name="mediaasset_uploader"),
         ]
 
     def __str__(self) -> str:
