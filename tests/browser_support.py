@@ -31,6 +31,11 @@ def browser_page(live_server):
     try:
         yield page
     finally:
+        # ORM calls made while Playwright runs live in its greenlet's context, on a connection of their own:
+        # close it here, or PostgreSQL keeps a session open and the test database cannot be dropped.
+        from django.db import connections
+
+        connections.close_all()
         context.close()
         browser.close()
         pw.stop()
