@@ -7,10 +7,12 @@ from django.urls import reverse
 from accounts.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from accounts.models import InstagramAccount, Membership, User, Workspace
 from instagram.sandbox.testing import RunningSandbox
+from scheduler.models import MediaAsset, Post
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings):
+def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     with RunningSandbox() as sandbox:
         settings.INSTAGRAM_GRAPH_URL = sandbox.url
         call_command("seed_demo")
@@ -21,6 +23,14 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings)
     assert sorted(InstagramAccount.objects.values_list("username", flat=True)) == ["acme_demo", "bluebird_demo"]
     assert User.objects.count() == len(USERS)
     assert Membership.objects.count() == sum(len(slugs) for _, _, slugs in USERS)
+    # Demo content, made through the real services once: a library with thumbnails, posts in every review state.
+    for ws in Workspace.objects.all():
+        assets = MediaAsset.objects.filter(workspace=ws)
+        assert assets.count() == 6 and all(a.thumbnail and a.rendition for a in assets)
+        statuses = sorted(Post.objects.filter(workspace=ws).values_list("status", flat=True))
+        assert statuses == ["approved", "approved", "approved", "draft", "in_review"]
+        assert Post.objects.filter(workspace=ws, manual_reason="stickers").count() == 1
+        assert Post.objects.filter(workspace=ws).exclude(rrule="").count() == 1
     for username, _role, slugs in USERS:
         assert username in out
         response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
@@ -32,8 +42,10 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings)
 
 
 @pytest.mark.django_db
-def test_seed_demo_without_a_sandbox_says_how_to_fix_it(capsys, settings):
+def test_seed_demo_without_a_sandbox_says_how_to_fix_it(capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.INSTAGRAM_GRAPH_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
     call_command("seed_demo")
     assert "sandbox is not running" in capsys.readouterr().out
     assert InstagramAccount.objects.count() == 0
+    assert MediaAsset.objects.count() == 12 and Post.objects.count() == 0  # a library, but no posts without accounts

@@ -53,7 +53,9 @@ class Command(BaseCommand):
 
     def extra_steps(self) -> list:
         """Later capabilities (sample media, posts) plug their demo data in here."""
-        return [connect_sandbox_accounts]
+        from scheduler.demo import seed_demo_content
+
+        return [connect_sandbox_accounts, seed_demo_content]
 
 
 def connect_sandbox_accounts(command: BaseCommand, workspaces: dict[str, Workspace]) -> None:

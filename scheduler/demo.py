@@ -1,0 +1,111 @@
+"""Demo content for `seed_demo`: a small media library and posts in each review state, made through the
+same services people use (real uploads with thumbnails and suitability, real review transitions).
+
+Idempotent: a workspace that already has media is left alone.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import datetime, time, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from accounts.models import InstagramAccount, User, Workspace
+from scheduler.media.services import MediaRejected, media_update, media_upload
+from scheduler.models import MediaAsset, Post
+from scheduler.services import posts as services
+
+log = logging.getLogger(__name__)
+
+# title, size, two colours, alt text, tags
+PICTURES = [
+    ("Morning pour", (1080, 1350), ((120, 72, 40), (236, 200, 150)), "Coffee poured into a white cup at sunrise", "coffee morning"),
+    ("Bean close-up", (1080, 1080), ((60, 36, 20), (180, 120, 70)), "Roasted coffee beans filling the frame", "beans roast"),
+    ("Team photo", (1440, 1080), ((40, 80, 120), (200, 220, 240)), "", "team behind-the-scenes"),
+    ("Autumn menu", (1080, 1920), ((150, 60, 20), (250, 180, 90)), "The autumn menu board with three drinks", "menu autumn story"),
+    ("Shop front", (1600, 900), ((30, 30, 30), (220, 220, 220)), "", "store"),
+    ("Latte art", (1080, 1080), ((190, 140, 90), (250, 235, 215)), "A heart drawn in milk foam on a latte", "latte art"),
+]
+
+
+def _picture(size: tuple[int, int], colours: tuple, label: str) -> bytes:
+    w, h = size
+    img = Image.new("RGB", size, colours[0])
+    draw = ImageDraw.Draw(img)
+    for i in range(0, h, max(1, h // 60)):  # a simple vertical gradient with a label
+        t = i / h
+        colour = tuple(int(a + (b - a) * t) for a, b in zip(*colours, strict=True))
+        draw.rectangle([0, i, w, i + h // 60 + 1], fill=colour)
+    draw.ellipse([w * 0.3, h * 0.3, w * 0.7, h * 0.7], outline=(255, 255, 255), width=max(4, w // 120))
+    draw.text((w * 0.08, h * 0.08), label, fill=(255, 255, 255))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=88)
+    return buf.getvalue()
+
+
+def demo_library(*, workspace: Workspace, user: User) -> list[MediaAsset]:
+    assets = []
+    for title, size, colours, alt, tags in PICTURES:
+        name = title.lower().replace(" ", "-") + ".jpg"
+        try:
+            result = media_upload(user=user, workspace=workspace,
+                                  uploaded_file=SimpleUploadedFile(name, _picture(size, colours, f"{workspace.name}: {title}")))
+        except MediaRejected as exc:  # never expected; say so rather than stop the seed
+            log.warning("demo upload refused: %s", exc)
+            continue
+        assets.append(media_update(user=user, asset=result.asset, title=title, alt_text=alt, tags=tags))
+    return assets
+
+
+def _local(workspace: Workspace, days: int, hour: int) -> datetime:
+    day = timezone.localdate(timezone=workspace.tzinfo) + timedelta(days=days)
+    return datetime.combine(day, time(hour), workspace.tzinfo)
+
+
+def demo_posts(*, workspace: Workspace, account: InstagramAccount, social: User, editor: User,
+               assets: list[MediaAsset]) -> None:
+    a = {asset.title: asset.pk for asset in assets}
+    name = workspace.name
+
+    def create(caption: str, ids: list[int], days: int, hour: int, kind: str = Post.Kind.FEED, **kw) -> Post:  # noqa: ANN003
+        return services.post_create(user=social, workspace=workspace, account=account, kind=kind, caption=caption,
+                                    asset_ids=ids, publish_at=_local(workspace, days, hour), **kw)
+
+    create(f"Draft: something new is brewing at {name} ☕ #coffee", [a["Bean close-up"]], 5, 9)
+    in_review = create(f"Meet the team behind every cup at {name}. #team #coffee", [a["Team photo"]], 3, 12)
+    services.post_submit(user=social, post=in_review)
+    approved = create("Our autumn menu is here 🍂 Which one first? #autumn #menu",
+                      [a["Morning pour"], a["Latte art"]], 2, 10, kind=Post.Kind.CAROUSEL,
+                      first_comment="Available in every shop from Monday.")
+    services.post_submit(user=social, post=approved)
+    services.post_approve(user=editor, post=Post.objects.get(pk=approved.pk), note="Lovely — go.")
+    today = timezone.localdate(timezone=workspace.tzinfo)
+    next_monday = (7 - today.weekday()) % 7 or 7
+    weekly = create("Monday latte art, every week at 10:00 ✨ #latteart", [a["Latte art"]], next_monday, 10,
+                    rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=8")
+    services.post_submit(user=social, post=weekly)
+    services.post_approve(user=editor, post=Post.objects.get(pk=weekly.pk))
+    story = create("Menu board story (with a poll sticker)", [a["Autumn menu"]], 1, 16, kind=Post.Kind.STORY,
+                   manual_reason=Post.ManualReason.STICKERS, assignee=social)
+    services.post_submit(user=social, post=story)
+    services.post_approve(user=editor, post=Post.objects.get(pk=story.pk))
+
+
+def seed_demo_content(command, workspaces: dict[str, Workspace]) -> None:  # noqa: ANN001
+    social, editor = User.objects.filter(username="social").first(), User.objects.filter(username="editor").first()
+    if not (social and editor):
+        return
+    for ws in workspaces.values():
+        if MediaAsset.objects.filter(workspace=ws).exists():
+            continue
+        assets = demo_library(workspace=ws, user=social)
+        account = InstagramAccount.objects.filter(workspace=ws).first()
+        if account and len(assets) == len(PICTURES):
+            demo_posts(workspace=ws, account=account, social=social, editor=editor, assets=assets)
+            command.stdout.write(f"  {ws.name}: {len(assets)} library items and demo posts in every review state")
+        else:
+            command.stdout.write(f"  {ws.name}: {len(assets)} library items (no Instagram account, so no demo posts)")
