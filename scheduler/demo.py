@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from accounts.models import InstagramAccount, User, Workspace
 from scheduler.media.services import MediaRejected, media_update, media_upload
-from scheduler.models import MediaAsset, Post
+from scheduler.models import MediaAsset, Post, PostingSlot
 from scheduler.services import posts as services
 
 log = logging.getLogger(__name__)
@@ -95,11 +95,24 @@ def demo_posts(*, workspace: Workspace, account: InstagramAccount, social: User,
     services.post_approve(user=editor, post=Post.objects.get(pk=story.pk))
 
 
+DEMO_SLOTS = [time(9, 0), time(12, 30), time(18, 0)]
+
+
+def demo_slots(account: InstagramAccount) -> None:
+    """A weekday posting grid so "Add to queue" has somewhere to go."""
+    if not account.slots.exists():
+        PostingSlot.objects.bulk_create(
+            PostingSlot(account=account, weekday=day, time=at) for day in range(5) for at in DEMO_SLOTS
+        )
+
+
 def seed_demo_content(command, workspaces: dict[str, Workspace]) -> None:  # noqa: ANN001
     social, editor = User.objects.filter(username="social").first(), User.objects.filter(username="editor").first()
     if not (social and editor):
         return
     for ws in workspaces.values():
+        for account in InstagramAccount.objects.filter(workspace=ws):
+            demo_slots(account)
         if MediaAsset.objects.filter(workspace=ws).exists():
             continue
         assets = demo_library(workspace=ws, user=social)

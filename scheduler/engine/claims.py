@@ -33,8 +33,13 @@ def _new_token() -> str:
 
 
 def due_approved(now: datetime) -> Q:
+    # The account condition is a subquery on accounts, not a join: with a join Django writes the claim as
+    # `UPDATE … WHERE id IN (SELECT … JOIN …)`, and on PostgreSQL a claim that waited for another claim's
+    # row lock re-checks only `id IN (…)` against its old snapshot — so both claims won. Kept on the
+    # post's own columns, the waiting UPDATE re-checks `status` on the new row and changes nothing.
+    claimable = InstagramAccount.objects.filter(status__in=CLAIMABLE_ACCOUNT).values("pk")
     return (
-        Q(status=Post.Status.APPROVED, publish_at__lte=now, account__status__in=CLAIMABLE_ACCOUNT)
+        Q(status=Post.Status.APPROVED, publish_at__lte=now, account_id__in=claimable)
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     )
 

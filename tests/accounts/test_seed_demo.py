@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from accounts.models import InstagramAccount, Membership, User, Workspace
 from instagram.sandbox.testing import RunningSandbox
-from scheduler.models import MediaAsset, Post
+from scheduler.models import MediaAsset, Post, PostingSlot
 
 
 @pytest.mark.django_db
@@ -31,6 +31,7 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings,
         assert statuses == ["approved", "approved", "approved", "draft", "in_review"]
         assert Post.objects.filter(workspace=ws, manual_reason="stickers").count() == 1
         assert Post.objects.filter(workspace=ws).exclude(rrule="").count() == 1
+        assert PostingSlot.objects.filter(account__workspace=ws).count() == 15
     for username, _role, slugs in USERS:
         assert username in out
         response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
