@@ -22,6 +22,10 @@ PUBLISHABLE_ACCOUNT = [InstagramAccount.Status.ACTIVE, InstagramAccount.Status.E
 CLAIMABLE_ACCOUNT = [*PUBLISHABLE_ACCOUNT, InstagramAccount.Status.DISCONNECTED]
 
 
+CLAIM_BATCH = 5  # candidates read per query
+CLAIM_ROUNDS = 50  # batches tried before giving up on a condition (far more than concurrent claimers)
+
+
 @dataclass(frozen=True)
 class Claim:
     post_id: int
@@ -55,23 +59,34 @@ def lease_expired(now: datetime) -> Q:
 
 
 def claim_one(*, now: datetime, exclude: set[int] | None = None) -> Claim | None:
-    """Claim the most overdue post that is due, due for a check, or whose holder died."""
+    """Claim the most overdue post that is due, due for a check, or whose holder died.
+
+    Candidates are read a few at a time; when other threads win all of them, the next few are read (the
+    ones tried are left out, so this ends). Returning None means nothing is claimable — a dispatcher thread
+    stops on it, so losing a race must never look like that.
+    """
     for condition in (lease_expired(now), due_check(now), due_approved(now)):
-        candidates = Post.objects.filter(condition)
-        if exclude:
-            candidates = candidates.exclude(pk__in=exclude)
-        for pk in candidates.order_by("publish_at", "pk").values_list("pk", flat=True)[:5]:
-            token = _new_token()
-            won = Post.objects.filter(Q(pk=pk) & condition).update(
-                status=Post.Status.PUBLISHING,
-                claim_token=token,
-                claimed_at=now,
-                next_check_at=None,
-                attempt_count=F("attempt_count") + 1,
-            )
-            if won == 1:
-                return Claim(pk, token)
-            # Someone else won this one; try the next candidate.
+        tried = set(exclude or ())
+        for _round in range(CLAIM_ROUNDS):
+            candidates = Post.objects.filter(condition)
+            if tried:
+                candidates = candidates.exclude(pk__in=tried)
+            batch = list(candidates.order_by("publish_at", "pk").values_list("pk", flat=True)[:CLAIM_BATCH])
+            if not batch:
+                break
+            for pk in batch:
+                token = _new_token()
+                won = Post.objects.filter(Q(pk=pk) & condition).update(
+                    status=Post.Status.PUBLISHING,
+                    claim_token=token,
+                    claimed_at=now,
+                    next_check_at=None,
+                    attempt_count=F("attempt_count") + 1,
+                )
+                if won == 1:
+                    return Claim(pk, token)
+                # Someone else won this one; try the next candidate.
+            tried.update(batch)
     return None
 
 

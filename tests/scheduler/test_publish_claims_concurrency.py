@@ -1,9 +1,10 @@
-"""Two dispatcher threads race for the same due post on PostgreSQL: exactly one claim wins.
+"""Dispatcher threads racing for due posts: exactly one claim wins each post, and a thread that loses a
+race keeps claiming while posts are due.
 
 Under READ COMMITTED the losing UPDATE waits for the winner's row lock, then re-checks its WHERE against the
 new row version. Found by bench/dispatch.py: when the account condition made Django write the claim as
 `WHERE id IN (SELECT … JOIN account …)`, the re-check used the subquery's old snapshot (still `approved`)
-and both claims succeeded. Needs real concurrent transactions, so it runs on PostgreSQL only.
+and both claims succeeded. That test needs real concurrent transactions, so it runs on PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from scheduler.models import Post
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import PostFactory
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
 
 
 def _waiting_on_a_lock(pid: int) -> bool:
@@ -30,6 +31,7 @@ def _waiting_on_a_lock(pid: int) -> bool:
     return bool(row and row[0] == "Lock")
 
 
+@needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_claim_waiting_on_the_winners_lock_does_not_also_win(workspace):
     account = InstagramAccountFactory(workspace=workspace)
@@ -77,3 +79,36 @@ def test_a_claim_waiting_on_the_winners_lock_does_not_also_win(workspace):
     assert post.status == Post.Status.PUBLISHING
     assert post.claim_token == results["first"].token
     assert post.attempt_count == 1
+
+
+class _OthersClaimTheFirstBatch:
+    """Stands in for the other dispatcher threads: right after this worker read its candidates, every one
+    of them is claimed by someone else (the race each thread of a run faces when many posts are due)."""
+
+    def __init__(self) -> None:
+        self.stolen: list[int] = []
+        self.done = False
+
+    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
+        result = execute(sql, params, many, context)
+        if not self.done and sql.lstrip().upper().startswith("SELECT") and Post.Status.APPROVED in (params or ()):
+            self.done = True
+            self.stolen = list(Post.objects.filter(status=Post.Status.APPROVED).order_by("publish_at", "pk")
+                               .values_list("pk", flat=True)[:5])
+            Post.objects.filter(pk__in=self.stolen).update(status=Post.Status.PUBLISHING, claim_token="other-thread")
+        return result
+
+
+@pytest.mark.django_db
+def test_losing_every_candidate_of_a_batch_still_claims_the_next_due_post(workspace):
+    """A dispatcher thread quits when claim_one finds nothing: losing the first candidates to other threads
+    must not look like "nothing due" while more posts are due (found by bench/dispatch.py)."""
+    account = InstagramAccountFactory(workspace=workspace)
+    due = timezone.now() - timedelta(minutes=1)
+    posts = [PostFactory(workspace=workspace, account=account, status=Post.Status.APPROVED,
+                         publish_at=due + timedelta(seconds=i)) for i in range(7)]
+    race = _OthersClaimTheFirstBatch()
+    with connection.execute_wrapper(race):
+        claim = claim_one(now=timezone.now())
+    assert race.stolen == [p.pk for p in posts[:5]]
+    assert claim is not None and claim.post_id == posts[5].pk
