@@ -106,6 +106,20 @@ def quiet_resets(sb) -> list[int]:  # noqa: ANN001
     return resets
 
 
+def dispatch_outcomes() -> dict[str, int]:
+    """Outcomes summed over every dispatcher run that finished (killed runs report nothing). `lost` counts
+    publishers that found their claim taken over — with leases far longer than a publish, it should be 0."""
+    from collections import Counter
+
+    from django_q.models import Task
+
+    total: Counter = Counter()
+    for result in Task.objects.filter(func="scheduler.tasks.dispatch_due", success=True).values_list("result", flat=True):
+        if isinstance(result, dict):
+            total.update(result)
+    return dict(total)
+
+
 def pending(post_ids: list[int]) -> int:
     from scheduler.models import Post
 
@@ -184,12 +198,14 @@ def run_one(args: argparse.Namespace) -> dict:
             ledger = sb.ledger()
             figures = outcome_figures(post_ids, ledger)
             attempts = attempt_outcomes(post_ids)
+            runs = dispatch_outcomes()
             result = {
                 "posts": len(post_ids), "kills": sum(kills), "duplicates": figures["duplicates"],
                 "lost": figures["lost"], "stuck": figures["stuck"], "db": env.db, "clusters": args.clusters,
                 "published": figures["published"], "failed": figures["failed"], "needs_review": figures["needs_review"],
                 "unrecorded": figures["unrecorded"], "interrupted_attempts": attempts.get("running", 0),
                 "reconciled": attempts.get("reconciled", 0), "retries": attempts.get("retry", 0),
+                "claims_taken_over": runs.get("lost", 0),
                 "kills_while_holding": sum(1 for k in kill_log if k["held"]),
                 "kills_after_mark": sum(1 for k in kill_log if k["after_mark"]),
                 "faults_hit": fault_hits, "connections_reset": resets[0], "latency_ms": args.latency_ms, "lease_s": args.lease,
