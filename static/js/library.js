@@ -67,6 +67,10 @@
         addCard(data.card_html, data.asset.id);
       } else if (data && data.error) {
         finish(ui, "failed", data.error);
+      } else if ((xhr.responseURL || "").indexOf("/accounts/login") !== -1) {
+        finish(ui, "failed", "“" + file.name + "”: you were signed out. Sign in again (in another tab) and retry.");
+      } else if (xhr.status === 403) {
+        finish(ui, "failed", "“" + file.name + "”: the page is out of date or your role may not upload. Reload the page and retry.");
       } else if (xhr.status === 413) {
         finish(ui, "failed", "“" + file.name + "”: the file is too large for the server.");
       } else {
