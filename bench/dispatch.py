@@ -76,6 +76,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8, help="PUBLISH_CONCURRENCY (threads of the dispatcher run)")
     parser.add_argument("--due-posts", type=int, default=30)
     parser.add_argument("--due-window", type=float, default=75.0)
+    parser.add_argument("--due-spacing", type=float, default=0.0,
+                        help="instead of random times in the window, one post every this many seconds (+0–10 s)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--stock-sandbox", action="store_true",
@@ -100,10 +102,15 @@ def due_phase(args, env, rng, workspace, accounts) -> tuple[list[float], list[in
     cluster = qcluster(env).start()
     try:
         start = timezone.now()
-        due_times = sorted(start + timedelta(seconds=35 + rng.uniform(0, args.due_window)) for _ in range(args.due_posts))
+        if args.due_spacing:  # isolated posts: each one falls due when no other is near
+            offsets = [35 + i * args.due_spacing + rng.uniform(0, 10) for i in range(args.due_posts)]
+        else:
+            offsets = [35 + rng.uniform(0, args.due_window) for _ in range(args.due_posts)]
+        due_times = sorted(start + timedelta(seconds=o) for o in offsets)
         due_ids = make_posts(workspace, accounts, due_times, caption_prefix=f"due-{env.dir.name}")
-        log(f"phase 1: {len(due_ids)} posts due between +35 s and +{35 + args.due_window:.0f} s on an idle cluster")
-        deadline = time.monotonic() + 35 + args.due_window + 120
+        last = (due_times[-1] - start).total_seconds()
+        log(f"phase 1: {len(due_ids)} posts due between +35 s and +{last:.0f} s on an idle cluster")
+        deadline = time.monotonic() + last + 120
         while time.monotonic() < deadline:
             if not Post.objects.filter(pk__in=due_ids).exclude(status=Post.Status.PUBLISHED).exists():
                 break
