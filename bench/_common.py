@@ -67,18 +67,6 @@ def percentile(values: list[float], p: float) -> float | None:
     return ordered[rank - 1]
 
 
-def sandbox_nodelay(sb) -> None:  # noqa: ANN001
-    """Answer without the Nagle/delayed-ACK stall. The sandbox's stdlib handler writes the headers and the
-    body of a keep-alive response in two sends; with Nagle on, the body waits for the client's delayed ACK,
-    about 40 ms on every call (measured: 44 ms median per call at latency 0, 0.9 ms with TCP_NODELAY).
-    Without this the configured latency would silently be ~144 ms instead of 100."""
-    from instagram.sandbox.server import SandboxHandler
-
-    server = sb._server
-    if server.RequestHandlerClass is SandboxHandler:
-        server.RequestHandlerClass = type("NoDelaySandboxHandler", (SandboxHandler,), {"disable_nagle_algorithm": True})
-
-
 def db_kind(url: str) -> str:
     return "postgres" if url.startswith(("postgres", "postgis")) else "sqlite"
 

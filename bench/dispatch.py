@@ -42,7 +42,6 @@ from bench._common import (  # noqa: E402
     percentile,
     qcluster,
     reexec_with_postgres,
-    sandbox_nodelay,
     web,
 )
 
@@ -80,8 +79,6 @@ def main() -> None:
                         help="instead of random times in the window, one post every this many seconds (+0–10 s)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--stock-sandbox", action="store_true",
-                        help="leave the sandbox's ~40 ms Nagle/delayed-ACK stall per call in (see _common.sandbox_nodelay)")
     parser.add_argument("--run-dispatcher", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_dispatcher:
@@ -131,8 +128,6 @@ def bench(args: argparse.Namespace) -> dict:
     webg = None
     try:
         with RunningSandbox({"video_processing_seconds": 0.3}) as sb:
-            if not args.stock_sandbox:
-                sandbox_nodelay(sb)
             sb.set_latency("*", args.latency_ms)
             env.configure(sb.url)
             log(f"dispatch: db={env.db} posts={args.posts} accounts={args.accounts} dir={env.dir}")
@@ -174,7 +169,7 @@ def bench(args: argparse.Namespace) -> dict:
                 "duplicates": figures["duplicates"], "lost": figures["lost"],
                 "due_to_published_p50_s": None if p50 is None else round(p50, 1),
                 "due_to_published_p95_s": None if p95 is None else round(p95, 1),
-                "db": env.db, "sandbox_nodelay": not args.stock_sandbox, "graph_calls": calls, "calls_per_post": round(calls / max(1, len(bulk_ids)), 2),
+                "db": env.db, "graph_calls": calls, "calls_per_post": round(calls / max(1, len(bulk_ids)), 2),
                 "published": figures["published"], "stuck": figures["stuck"], "failed": figures["failed"],
                 "outcomes": run["outcomes"], "dispatcher_cpu_s": round(run["cpu_s"], 1),
                 "sandbox_cpu_s": round(sandbox_cpu, 1), "due_posts": len(due_ids),

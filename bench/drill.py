@@ -162,7 +162,7 @@ def run_one(args: argparse.Namespace) -> dict:
             ticker = Ticker(args.clusters)
             kills = [0] * args.clusters
             kill_log: list[dict] = []
-            min_each = args.kills if args.clusters == 1 else max(3, -(-args.kills // args.clusters) + 1)
+            min_each = args.kills  # every cluster is killed and restarted at least this often
             last_due = time.monotonic() + (times[-1] - timezone.now()).total_seconds()
             next_kill = time.monotonic() + rng.uniform(3, 12)
             while min(kills) < min_each or sum(kills) < args.kills or time.monotonic() < last_due + 2:
@@ -200,7 +200,7 @@ def run_one(args: argparse.Namespace) -> dict:
             attempts = attempt_outcomes(post_ids)
             runs = dispatch_outcomes()
             result = {
-                "posts": len(post_ids), "kills": sum(kills), "duplicates": figures["duplicates"],
+                "posts": len(post_ids), "kills": sum(kills), "kills_per_cluster": kills, "duplicates": figures["duplicates"],
                 "lost": figures["lost"], "stuck": figures["stuck"], "db": env.db, "clusters": args.clusters,
                 "published": figures["published"], "failed": figures["failed"], "needs_review": figures["needs_review"],
                 "unrecorded": figures["unrecorded"], "interrupted_attempts": attempts.get("running", 0),

@@ -46,6 +46,10 @@ def _with_query(url: str, params: dict[str, str], fragment: str = "") -> str:
 
 class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body of a keep-alive answer go out in two sends; with Nagle's algorithm on, the body waits
+    # for the client's delayed ACK — ~40 ms added to every call (found by bench/dispatch.py). Instagram has no
+    # such stall, so the sandbox's configured latency must be the only delay.
+    disable_nagle_algorithm = True
     server: SandboxHTTPServer
 
     # Requests are logged by the app side; the stdlib's per-line stderr log would only add noise (and tokens).
