@@ -200,12 +200,7 @@ class ProcessGroup:
             self.proc.wait(timeout=grace)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait()
-        self.proc = None
+        self.kill()  # whatever of the group is still there
 
 
 def qcluster(env: BenchEnv, name: str = "qcluster") -> ProcessGroup:
