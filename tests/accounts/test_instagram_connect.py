@@ -12,24 +12,9 @@ from django.db import connection
 from accounts.models import InstagramAccount
 from accounts.permissions import Role
 from accounts.views_instagram import STATE_SALT
-from instagram.sandbox.testing import RunningSandbox
 from tests.factories import InstagramAccountFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
-
-
-@pytest.fixture(scope="module")
-def _server():
-    with RunningSandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-def sandbox(_server, settings):
-    _server.reset()
-    settings.INSTAGRAM_GRAPH_URL = settings.INSTAGRAM_OAUTH_URL = settings.INSTAGRAM_API_URL = _server.url
-    settings.INSTAGRAM_APP_ID, settings.INSTAGRAM_APP_SECRET = "sandbox-app", "sandbox-secret"
-    return _server
 
 
 def connect(client, workspace, *, decision="allow", username="acme_ig", extra=""):

@@ -15,25 +15,15 @@ from accounts.instagram_services import instagram_account_handle_error, instagra
 from accounts.models import InstagramAccount, Notification
 from accounts.tasks import SCHEDULE_NAME, refresh_instagram_tokens
 from instagram.errors import TokenInvalid
-from instagram.sandbox.testing import RunningSandbox
 from tests.factories import InstagramAccountFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
 
 
-@pytest.fixture(scope="module")
-def _server():
-    with RunningSandbox() as sb:
-        yield sb
-
-
 @pytest.fixture
-def sandbox(_server, settings):
-    _server.reset()
-    settings.INSTAGRAM_GRAPH_URL = settings.INSTAGRAM_OAUTH_URL = settings.INSTAGRAM_API_URL = _server.url
-    settings.INSTAGRAM_APP_ID, settings.INSTAGRAM_APP_SECRET = "sandbox-app", "sandbox-secret"
+def sandbox(sandbox, settings):
     settings.INSTAGRAM_TOKEN_REFRESH_DAYS = 10
-    return _server
+    return sandbox
 
 
 @pytest.fixture
