@@ -59,6 +59,11 @@ def _limits() -> tuple[int, int]:
     return settings.MEDIA_MAX_IMAGE_MB * MB, settings.MEDIA_MAX_VIDEO_MB * MB
 
 
+def upload_limit_mb() -> int:
+    """The largest file the library accepts (the larger of the image and video limits), in MB."""
+    return max(_limits()) // MB
+
+
 def media_upload(*, user: User, workspace: Workspace, uploaded_file) -> UploadResult:  # noqa: ANN001
     require(user, Action.USE_LIBRARY, workspace)
     filename = clean_filename(getattr(uploaded_file, "name", ""))

@@ -153,9 +153,9 @@ def library_queryset(*, workspace: Workspace, filters: LibraryFilters) -> QueryS
 def library_page(
     *, workspace: Workspace, filters: LibraryFilters, cursor: str | None = None, page_size: int = PAGE_SIZE
 ) -> LibraryPage:
-    """One page of the grid in one query (uploader joined, in-use annotated); `next_cursor` is None at the end."""
+    """One page of the grid in one query (in-use annotated); `next_cursor` is None at the end."""
     _, sort_field, desc = SORTS[filters.sort]
-    qs = library_queryset(workspace=workspace, filters=filters).select_related("uploaded_by")
+    qs = library_queryset(workspace=workspace, filters=filters)
     if cursor:
         decoded = _decode_cursor(cursor, sort_field)
         if decoded is not None:

@@ -53,7 +53,7 @@ def library(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "library-results":
         return render(request, f"{TEMPLATE}#results", context)
     total, uploaders = selectors.library_summary(workspace=ws)
-    context.update(total=total, uploaders=uploaders, max_mb=max(services._limits()) // services.MB)
+    context.update(total=total, uploaders=uploaders, max_mb=services.upload_limit_mb())
     return render(request, TEMPLATE, context)
 
 
