@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "scheduler",
     "archive",
+    "demo",
 ]
 
 MIDDLEWARE = [

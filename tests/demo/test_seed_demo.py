@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from accounts.models import InstagramAccount, Membership, User, Workspace
+from demo.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from instagram.sandbox.testing import RunningSandbox
 from scheduler.models import MediaAsset, Post, PostingSlot
 
