@@ -49,7 +49,8 @@ DEFAULT_PROFILES = (
     ProfileSpec("verde_kitchen", 60, name="Verde Kitchen", biography="Plants on plates.", followers=20400),
     ProfileSpec("quiet_person", 12, business=False, name="Just a person"),
 )
-LARGE_PROFILE = ProfileSpec("megabrand", 2000, media=3000, name="Mega Brand", biography="Benchmark profile.", followers=1_250_000)
+LARGE_PROFILE = ProfileSpec("megabrand", 2000, media=3000, name="Mega Brand", biography="Benchmark profile.", followers=1_250_000,
+                            pinned=3)
 
 WORDS = ("sunrise morning roast new season drop behind the scenes team studio coffee trail books launch "
          "weekend recipe green summer autumn light details craft local market story today").split()
