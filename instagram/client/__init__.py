@@ -6,12 +6,25 @@ in the Authorization header where the API allows it and are masked everywhere te
 (logs, exception messages, reprs), because URLs and errors end up in logs and error pages.
 
 Modules: transport (session, errors, usage), graph (GraphClient = publishing + reading calls),
-oauth (OAuthClient), pagination, results, fields, redaction. Import from here.
+oauth (OAuthClient), cdn (media downloads), pagination, results, fields, redaction. Import from here.
 """
 
 from __future__ import annotations
 
+from instagram.client.cdn import (
+    CdnCorrupt,
+    CdnError,
+    CdnExpired,
+    CdnNotFound,
+    CdnTooLarge,
+    CdnTruncated,
+    CdnUnavailable,
+    Download,
+    cdn_session,
+    download_media,
+)
 from instagram.client.fields import (
+    CHILDREN_FIELDS,
     DEFAULT_INSIGHT_METRICS,
     DISCOVERY_MEDIA_FIELDS,
     DISCOVERY_PROFILE_FIELDS,
@@ -21,13 +34,22 @@ from instagram.client.fields import (
 from instagram.client.graph import GraphClient
 from instagram.client.oauth import OAuthClient
 from instagram.client.pagination import paginate, paginate_pages
+from instagram.client.reading import is_username
 from instagram.client.redaction import redact
-from instagram.client.results import ContainerStatus, LongLivedToken, Page, PublishingLimit, ShortLivedToken
+from instagram.client.results import (
+    ContainerStatus,
+    DiscoveryPage,
+    LongLivedToken,
+    Page,
+    PublishingLimit,
+    ShortLivedToken,
+)
 
 __all__ = [
     "GraphClient",
     "OAuthClient",
     "Page",
+    "DiscoveryPage",
     "ContainerStatus",
     "PublishingLimit",
     "ShortLivedToken",
@@ -40,4 +62,16 @@ __all__ = [
     "DISCOVERY_PROFILE_FIELDS",
     "DISCOVERY_MEDIA_FIELDS",
     "DEFAULT_INSIGHT_METRICS",
+    "CHILDREN_FIELDS",
+    "is_username",
+    "cdn_session",
+    "download_media",
+    "Download",
+    "CdnError",
+    "CdnNotFound",
+    "CdnExpired",
+    "CdnCorrupt",
+    "CdnTruncated",
+    "CdnTooLarge",
+    "CdnUnavailable",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = ["PROFILE_FIELDS", "MEDIA_FIELDS", "DISCOVERY_PROFILE_FIELDS", "DISCOVERY_MEDIA_FIELDS",
-           "DEFAULT_INSIGHT_METRICS", "csv"]
+           "DEFAULT_INSIGHT_METRICS", "CHILDREN_FIELDS", "csv"]
 
 PROFILE_FIELDS = "id,user_id,username,name,biography,followers_count,follows_count,media_count,profile_picture_url,website"
 MEDIA_FIELDS = (
@@ -17,6 +17,7 @@ DISCOVERY_MEDIA_FIELDS = (
     "id,caption,like_count,comments_count,media_url,thumbnail_url,permalink,timestamp,media_type,"
     "media_product_type,children{id,media_url,media_type,thumbnail_url}"
 )
+CHILDREN_FIELDS = "id,media_type,media_url,thumbnail_url,timestamp"
 DEFAULT_INSIGHT_METRICS = ("views", "reach", "likes", "comments", "shares", "saved", "total_interactions")
 
 

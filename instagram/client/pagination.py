@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from instagram.client.results import Page
+from instagram.usage import Usage
 
 if TYPE_CHECKING:
     from instagram.client.graph import GraphClient
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["page_from", "paginate", "paginate_pages"]
 
 
-def page_from(payload: Mapping[str, Any]) -> Page:
+def page_from(payload: Mapping[str, Any], usage: Usage | None = None) -> Page:
     paging = payload.get("paging") or {}
     cursors = paging.get("cursors") or {}
     return Page(
@@ -21,6 +22,7 @@ def page_from(payload: Mapping[str, Any]) -> Page:
         next_url=paging.get("next") or None,
         after=cursors.get("after"),
         before=cursors.get("before"),
+        usage=usage,
     )
 
 
@@ -29,11 +31,11 @@ def paginate_pages(client: GraphClient, first: Mapping[str, Any], *, max_pages: 
 
     Stops only when `next` is absent: an empty page may still have a next one.
     """
-    page = page_from(first)
+    page = page_from(first, client.last_usage)
     count = 1
     yield page
     while page.next_url and (max_pages is None or count < max_pages):
-        page = page_from(client.get_url(page.next_url, endpoint="next_page"))
+        page = page_from(client.get_url(page.next_url, endpoint="next_page"), client.last_usage)
         count += 1
         yield page
 

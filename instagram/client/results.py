@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Page", "ContainerStatus", "PublishingLimit", "ShortLivedToken", "LongLivedToken"]
+from instagram.usage import Usage
+
+__all__ = ["DiscoveryPage", "Page", "ContainerStatus", "PublishingLimit", "ShortLivedToken", "LongLivedToken"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,12 @@ class Page:
     next_url: str | None = None
     after: str | None = None
     before: str | None = None
+    usage: Usage | None = None  # the usage headers of the answer this page came in
+
+    @property
+    def has_next(self) -> bool:
+        """More items follow; ask again with `after` (an empty page may still have a next one)."""
+        return bool(self.next_url and self.after)
 
 
 @dataclass(frozen=True)
@@ -55,3 +63,15 @@ class LongLivedToken:
     access_token: str = field(repr=False)
     token_type: str
     expires_in: int | None
+
+
+@dataclass(frozen=True)
+class DiscoveryPage:
+    """One Business Discovery answer: the public profile and one page of its media (resume with `page.after`)."""
+
+    profile: dict[str, Any]
+    page: Page
+
+    @property
+    def usage(self) -> Usage | None:
+        return self.page.usage

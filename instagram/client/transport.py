@@ -70,6 +70,7 @@ class Transport:
             # Some hosts echo the token back in error text; never let it into exception messages.
             exc.message = redact(exc.message, *masked)
             exc.args = (str(exc),)
+            exc.usage = usage
             log.warning("instagram %s failed: %s %s", endpoint, type(exc).__name__, exc)
             raise exc
         if not isinstance(payload, dict):

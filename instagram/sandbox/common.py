@@ -37,7 +37,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "max_image_bytes": 8 * 1024 * 1024,
     "max_video_bytes": 300 * 1024 * 1024,
     "download_timeout": 15.0,
-    "app_call_budget": 20000,  # calls per hour that X-App-Usage reports as 100 %
+    "app_call_budget": 20000,  # calls per usage window that X-App-Usage reports as 100 %; more are refused
+    "account_call_budget": None,  # calls per account per window (X-Business-Use-Case-Usage); None: app budget / 10
+    "usage_window_seconds": 3600,  # rolling window of the usage headers, on the sandbox clock
+    "app_limit_code": 4,  # error code once the app budget is used up
+    "account_limit_code": 17,  # … once an account's budget is used up (4, 17, 32, 613 or 80002)
     "seed": 7,
     "large_profile": False,
 }
@@ -96,6 +100,7 @@ class Response:
                  raw: bytes | None = None, file: Path | None = None, content_type: str = "application/json; charset=UTF-8") -> None:
         self.status, self.body, self.headers, self.raw, self.file = status, body, headers or {}, raw, file
         self.content_type = content_type
+        self.truncate_to: int | None = None  # CDN fault: send this many bytes of the body, then hang up
 
 
 def iso(ts: float) -> str:

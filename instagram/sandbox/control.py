@@ -10,6 +10,7 @@ from instagram.sandbox.common import (
     IG_SCOPES,
     Response,
 )
+from instagram.sandbox.control_archive import control_archive
 from instagram.sandbox.faults import FAULT_KEYS
 
 if TYPE_CHECKING:
@@ -83,6 +84,13 @@ def control(sb: Sandbox, method: str, seg: list[str], params: dict[str, str], bo
                 sb.deleted.add(media_id)
                 sb.save()
             return Response(200, {"deleted": media_id})
+        if method == "POST":
+            try:
+                return Response(200, sb.patch_media(media_id, body))
+            except KeyError:
+                return Response(404, {"error": "no such media"})
+            except ValueError as exc:
+                return Response(400, {"error": str(exc)})
         m = sb.find_media(media_id)
         return Response(200 if m else 404, m or {"error": "no such media"})
     if head == "containers" and len(seg) == 2:
@@ -90,7 +98,7 @@ def control(sb: Sandbox, method: str, seg: list[str], params: dict[str, str], bo
         if c is None:
             return Response(404, {"error": "no such container"})
         return Response(200, {**c, "status_code": sb.status_of(c)})
-    if head == "accounts" and method == "POST":
+    if head == "accounts" and method == "POST" and len(seg) == 1:
         login = body.get("login", "instagram")
         user = sb.create_user(str(body.get("username") or f"sandbox_{secrets.token_hex(3)}"),
                               name=str(body.get("name") or ""), business=bool(body.get("business", True)))
@@ -113,17 +121,7 @@ def control(sb: Sandbox, method: str, seg: list[str], params: dict[str, str], bo
                 row["issued_at"] -= float(body.get("seconds", 0))
             sb.save()
             return Response(200, {"ok": True, "expires_at": row["expires_at"]})
-    if head == "profiles" and method == "POST":
-        if len(seg) == 3 and seg[2] == "posts":
-            try:
-                ids = sb.add_public_posts(seg[1], int(body.get("count", 1)))
-            except KeyError:
-                return Response(404, {"error": "no such public profile"})
-            return Response(200, {"ids": ids})
-        spec = {k: body[k] for k in ("username", "posts", "media", "business", "name", "biography", "followers") if k in body}
-        if "username" not in spec:
-            return Response(400, {"error": "username is required"})
-        spec.setdefault("posts", 30)
-        user = sb.add_profile(spec)
-        return Response(200, {"ig_user_id": user["id"], "username": user["username"]})
+    handled = control_archive(sb, method, seg, body)
+    if handled is not None:
+        return handled
     return Response(404, {"error": f"unknown control endpoint {method} /_control/{'/'.join(seg)}"})

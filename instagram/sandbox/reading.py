@@ -51,7 +51,7 @@ class ReadingState:
     def media_edge(self, user_id: str, f: Field, base: str, *, next_base: str | None, token: str | None = None,
                    since: float | None = None, until: float | None = None) -> dict[str, Any]:
         ids = self.media_ids_of(user_id)
-        all_ids = self.own_order.get(user_id) if user_id in self.users else self.public_order.get(user_id, [])
+        all_ids = self.ordered_ids(user_id)
         if since is not None or until is not None:
             ids = [i for i in ids if (since is None or self.find_media(i)["timestamp"] >= since)
                    and (until is None or self.find_media(i)["timestamp"] <= until)]
@@ -104,7 +104,9 @@ class ReadingState:
             elif name == "permalink":
                 out[name] = f"https://www.instagram.com/{'reel' if m.get('media_product_type') == 'REELS' else 'p'}/{m['shortcode']}/"
             elif name == "media_url":
-                out[name] = self.media_url(m, base)
+                # Reels with copyrighted audio come without media_url (the field is absent), as on Instagram.
+                if not m.get("media_url_withheld"):
+                    out[name] = self.media_url(m, base)
             elif name == "thumbnail_url":
                 if m["media_type"] == "VIDEO":
                     out[name] = f"{base}/cdn/t/{m['id']}.jpg"
@@ -142,7 +144,7 @@ class ReadingState:
             first = self.find_media(m["children"][0]) if m.get("children") else None
             return self.media_url(first, base) if first else None
         if m.get("upload"):
-            return f"{base}/cdn/u/{m['upload']}"
+            return f"{base}/cdn/p/{m['id']}.{m['upload'].rsplit('.', 1)[-1]}"
         ext = "mp4" if m["media_type"] == "VIDEO" else "jpg"
         return f"{base}/cdn/p/{m['id']}.{ext}"
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -96,34 +98,46 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._send(resp, method)
             return
         endpoint, action = route(sb, self, method, segments, params, base)
-        if endpoint != "cdn":
-            token = self._token(params)
-            row = sb.tokens.get(token or "")
-            app_pct, user_pct = sb.record_call(row["user_id"] if row else None)
-        delay = sb.latency.get(endpoint, sb.latency.get("*", 0.0)) if endpoint != "cdn" else sb.latency.get("cdn", 0.0)
+        if endpoint == "cdn":
+            self._handle_cdn(sb, action, method)
+            return
+        row = sb.tokens.get(self._token(params) or "")
+        user_id = row["user_id"] if row else None
+        sb.count_request(endpoint, user_id)
+        delay = sb.latency.get(endpoint, sb.latency.get("*", 0.0))
         if delay:
             sb.stop_event.wait(delay / 1000)
-        fault = take_fault(sb, endpoint, "before")
-        if fault:
-            resp = apply_fault(sb, fault)
+        reading = sb.meter(user_id)
+        fault = None
+        if reading.throttled is not None:
+            resp: Response | None = Response(reading.throttled.http_status, reading.throttled.body())
         else:
-            resp = self._safe(action)
-            after = take_fault(sb, endpoint, "after")
-            if after:
-                resp = apply_fault(sb, after)
+            fault = take_fault(sb, endpoint, "before")
+            if fault:
+                resp = apply_fault(sb, fault)
+            else:
+                resp = self._safe(action)
+                after = take_fault(sb, endpoint, "after")
+                if after:
+                    resp = apply_fault(sb, after)
         if resp is None:  # a timeout fault: the client has given up; close without an answer
             self.close_connection = True
             return
-        if endpoint != "cdn":
-            regain = (fault or {}).get("regain_minutes") or 0
-            if regain:
-                app_pct = user_pct = 100.0
-            usage = {"call_count": round(app_pct), "total_time": round(app_pct / 2), "total_cputime": round(app_pct / 3)}
-            resp.headers.setdefault("X-App-Usage", json.dumps(usage))
-            if row:
-                buc = {row["user_id"]: [{"type": "instagram", "call_count": round(user_pct), "total_cputime": round(user_pct / 3),
-                                         "total_time": round(user_pct / 2), "estimated_time_to_regain_access": int(regain)}]}
-                resp.headers.setdefault("X-Business-Use-Case-Usage", json.dumps(buc))
+        for name, value in sb.usage_headers(reading, user_id, int((fault or {}).get("regain_minutes") or 0)).items():
+            resp.headers.setdefault(name, value)
+        self._send(resp, method)
+
+    def _handle_cdn(self, sb: Sandbox, action: Callable[[], Response], method: str) -> None:
+        # A CDN's latency is its time to answer: the time spent generating a file counts towards it.
+        started = time.monotonic()
+        fault = take_fault(sb, "cdn", "before")
+        resp = apply_fault(sb, fault) if fault else self._safe(action)
+        remaining = sb.latency.get("cdn", 0.0) / 1000 - (time.monotonic() - started)
+        if remaining > 0:
+            sb.stop_event.wait(remaining)
+        if resp is None:
+            self.close_connection = True
+            return
         self._send(resp, method)
 
     @staticmethod
@@ -149,9 +163,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     self.send_header(k, v)
                 self.end_headers()
                 if method != "HEAD":
+                    left = size if resp.truncate_to is None else resp.truncate_to
                     with open(resp.file, "rb") as fh:
-                        while chunk := fh.read(256 * 1024):
+                        while left > 0 and (chunk := fh.read(min(left, 256 * 1024))):
                             self.wfile.write(chunk)
+                            left -= len(chunk)
+                if resp.truncate_to is not None:
+                    self.close_connection = True  # the promised Content-Length never arrives
                 return
             data = resp.raw if resp.raw is not None else json.dumps(resp.body).encode()
             self.send_response(resp.status)
@@ -161,7 +179,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 self.send_header(k, v)
             self.end_headers()
             if method != "HEAD":
-                self.wfile.write(data)
+                self.wfile.write(data if resp.truncate_to is None else data[:resp.truncate_to])
+            if resp.truncate_to is not None:
+                self.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
@@ -173,6 +193,12 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
         self.sandbox = sandbox
         super().__init__(address, SandboxHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client dropping a keep-alive connection is normal (and what truncation faults provoke): no traceback.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8100, sandbox: Sandbox | None = None) -> SandboxHTTPServer:

@@ -17,7 +17,6 @@ import random
 import tempfile
 import threading
 import time
-from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +34,11 @@ from instagram.sandbox.media import AssetStore
 from instagram.sandbox.oauth import OAuthState
 from instagram.sandbox.publishing import PublishingState
 from instagram.sandbox.reading import ReadingState
+from instagram.sandbox.usage import UsageState
 
 
-class Sandbox(OAuthState, PublishingState, DownloadState, ReadingState, InsightsState, DiscoveryState):
+class Sandbox(OAuthState, PublishingState, DownloadState, ReadingState, InsightsState, DiscoveryState,
+              UsageState):
     """Everything the fake Instagram knows. Methods raise SandboxError for error answers."""
 
     def __init__(self, *, config: dict[str, Any] | None = None, state_file: str | os.PathLike[str] | None = None,
@@ -49,7 +50,6 @@ class Sandbox(OAuthState, PublishingState, DownloadState, ReadingState, Insights
             cache_dir = (str(self.state_file) + ".media") if self.state_file else tempfile.mkdtemp(prefix="igsandbox-")
         self.assets = AssetStore(Path(cache_dir))
         self._rng = random.Random()
-        self._calls: deque[tuple[float, str]] = deque()
         self._reset_state(config)
         if self.state_file and self.state_file.exists():
             self._load()
@@ -70,6 +70,11 @@ class Sandbox(OAuthState, PublishingState, DownloadState, ReadingState, Insights
         self.extra_profiles: list[dict[str, Any]] = []
         self.latency: dict[str, float] = {}
         self.faults: list[dict[str, Any]] = []
+        self.pins: dict[str, list[str]] = {}  # user id → pinned post ids, listed first by /media
+        self.renames: dict[str, str] = {}  # public profile id → new username
+        self.media_patches: dict[str, dict[str, Any]] = {}  # public media id → changed fields
+        self.cdn_faults: list[dict[str, Any]] = []
+        self._reset_usage()
         self._build_public()
 
     def reset(self, config: dict[str, Any] | None = None) -> None:
@@ -78,7 +83,8 @@ class Sandbox(OAuthState, PublishingState, DownloadState, ReadingState, Insights
             self.save()
 
     _PERSISTED = ("config", "clock_offset", "counter", "users", "tokens", "codes", "containers", "media",
-                  "own_order", "ledger", "extra_profiles", "latency", "faults")
+                  "own_order", "ledger", "extra_profiles", "latency", "faults", "pins", "renames", "media_patches",
+                  "cdn_faults")
 
     def save(self) -> None:
         if not self.state_file:
@@ -117,18 +123,6 @@ class Sandbox(OAuthState, PublishingState, DownloadState, ReadingState, Insights
             self.counter += 1
             return str(base + self.counter * 7 + self._rng.randint(0, 6))
 
-    def record_call(self, user_id: str | None) -> tuple[float, float]:
-        """Count a call for the usage headers: (app percent, user percent) over the last hour."""
-        now = time.monotonic()
-        with self.lock:
-            self._calls.append((now, user_id or ""))
-            while self._calls and self._calls[0][0] < now - 3600:
-                self._calls.popleft()
-            budget = max(1, int(self.config["app_call_budget"]))
-            app = len(self._calls) * 100 / budget
-            mine = sum(1 for _, u in self._calls if u == user_id) * 100 / max(1, budget // 10)
-        return min(100.0, app), min(100.0, mine)
-
     def find_user(self, user_id: str) -> dict[str, Any] | None:
         return self.users.get(user_id) or self.public_users.get(user_id)
 
@@ -144,9 +138,19 @@ class Sandbox(OAuthState, PublishingState, DownloadState, ReadingState, Insights
             return None
         return self.media.get(media_id) or self.public_media.get(media_id)
 
+    def ordered_ids(self, user_id: str) -> list[str]:
+        """Post ids in /media order, deleted ones included: pinned posts first, then newest first."""
+        ids = (self.own_order.get(user_id) if user_id in self.users else self.public_order.get(user_id)) or []
+        pins = self.pins.get(user_id)
+        if not pins:
+            return list(ids)
+        present = set(ids)
+        pinned = [p for p in pins if p in present]
+        skip = set(pinned)
+        return pinned + [i for i in ids if i not in skip]
+
     def media_ids_of(self, user_id: str) -> list[str]:
-        ids = self.own_order.get(user_id) if user_id in self.users else self.public_order.get(user_id, [])
-        return [i for i in (ids or []) if i not in self.deleted]
+        return [i for i in self.ordered_ids(user_id) if i not in self.deleted]
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:

@@ -27,6 +27,19 @@ API (everything else goes through `control()`; see docs/sandbox.md):
     .delete_media(media_id)
     .image_url(w, h, fmt="JPEG", pad=0) -> str   a CDN URL serving a generated image (for publish tests)
     .graph_client(token, **kw) / .oauth_client(redirect_uri, **kw)   clients pointed at this sandbox
+
+  Archive scenarios (profiles, CDN, usage; see docs/sandbox.md "Archive scenarios"):
+    .add_profile(username, posts=30, **spec) -> dict  spec: media, pinned (≤ 3), creator, business=False (personal),
+                              licensed_audio, feed_videos, name, biography, followers → profile summary
+    .profile(username) -> dict  {"ig_user_id","username","account_type","media_count","media_ids" (/media order),
+                              "pinned","deleted"}
+    .add_posts(username, count=1, kind="image"|"video"|"reel"|"carousel", pin=False) -> list[str]  (public or own)
+    .pin(username, media_ids) / .rename(username, new_username) / .patch_media(media_id, **changes)
+    .generate_history(ig_user_id, posts=30, **spec) -> dict   a connected account's past posts for /me/media
+    .calls() -> dict / .api_calls(endpoint=None) -> int / .cdn_calls(media_id=None) -> int / .reset_calls()
+    .usage() -> dict / .reset_usage() / .fill_usage(calls, account_id=None)
+    .cdn_fault(kind, media_ids=None, fraction=None, **kw) -> dict   kind: 404, 403, 500, corrupt, truncate
+    .clear_cdn_faults()
 """
 
 from __future__ import annotations
@@ -112,6 +125,63 @@ class RunningSandbox:
 
     def image_url(self, w: int = 1080, h: int = 1080, fmt: str = "JPEG", pad: int = 0) -> str:
         return f"{self.url}/cdn/gen?{urlencode({'w': w, 'h': h, 'format': fmt, 'pad': pad})}"
+
+    # --- archive scenarios ------------------------------------------------------------------------
+    def add_profile(self, username: str, posts: int = 30, **spec: Any) -> dict[str, Any]:
+        return self.control("POST", "profiles", {"username": username, "posts": posts, **spec})
+
+    def profile(self, username: str) -> dict[str, Any]:
+        return self.control("GET", f"profiles/{username}")
+
+    def add_posts(self, username: str, count: int = 1, *, kind: str = "image", pin: bool = False) -> list[str]:
+        return self.control("POST", f"profiles/{username}/posts", {"count": count, "kind": kind, "pin": pin})["ids"]
+
+    def pin(self, username: str, media_ids: list[str]) -> list[str]:
+        return self.control("POST", f"profiles/{username}/pin", {"media_ids": list(media_ids)})["pinned"]
+
+    def rename(self, username: str, new_username: str) -> dict[str, Any]:
+        return self.control("POST", f"profiles/{username}/rename", {"username": new_username})
+
+    def patch_media(self, media_id: str, **changes: Any) -> dict[str, Any]:
+        return self.control("POST", f"media/{media_id}", changes)
+
+    def generate_history(self, ig_user_id: str, posts: int = 30, **spec: Any) -> dict[str, Any]:
+        return self.control("POST", f"accounts/{ig_user_id}/posts", {"posts": posts, **spec})
+
+    def calls(self) -> dict[str, Any]:
+        return self.control("GET", "calls")
+
+    def api_calls(self, endpoint: str | None = None) -> int:
+        counts = self.calls()
+        return counts["total"] if endpoint is None else counts["by_endpoint"].get(endpoint, 0)
+
+    def cdn_calls(self, media_id: str | None = None) -> int:
+        counts = self.calls()
+        return counts["cdn_total"] if media_id is None else counts["cdn_by_media"].get(media_id, 0)
+
+    def reset_calls(self) -> None:
+        self.control("DELETE", "calls")
+
+    def usage(self) -> dict[str, Any]:
+        return self.control("GET", "usage")
+
+    def reset_usage(self) -> None:
+        self.control("DELETE", "usage")
+
+    def fill_usage(self, calls: int, account_id: str | None = None) -> dict[str, Any]:
+        return self.control("POST", "usage", {"calls": calls, "account_id": account_id})
+
+    def cdn_fault(self, kind: str, media_ids: list[str] | None = None, fraction: float | None = None,
+                  **spec: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"kind": kind, **spec}
+        if media_ids is not None:
+            body["media_ids"] = list(media_ids)
+        if fraction is not None:
+            body["fraction"] = fraction
+        return self.control("POST", "cdn/faults", body)
+
+    def clear_cdn_faults(self) -> None:
+        self.control("DELETE", "cdn/faults")
 
     # --- clients ----------------------------------------------------------------------------------
     def graph_client(self, access_token: str, **kwargs: Any) -> GraphClient:
