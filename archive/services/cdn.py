@@ -1,12 +1,11 @@
-"""Downloading media from Instagram's CDN: pooled session with urllib3 Retry, streamed to a temp file while hashing.
+"""Downloads from Instagram's CDN through instagram.client's helper, into a temp file, with crc32 for ZIP export.
 
-An adapter inside archive/ until instagram/ offers its own CDN helper: it speaks plain HTTP to the CDN only
-(no tokens), so nothing secret passes through it.
+instagram.client.cdn streams and hashes (sha256) with urllib3 Retry on the session; this wrapper adds the temp
+file, the crc32 (so exports can store files without recompressing them) and reasons in plain words.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import zlib
@@ -14,10 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-CHUNK = 256 * 1024
+from instagram.client.cdn import CdnError, cdn_session as _cdn_session, download_media
+
+REASONS = {
+    "not_found": "Instagram's CDN answered 404: the file is not there (any more).",
+    "expired": "Instagram's CDN refused the link (403, expired); the next run asks for a fresh one.",
+    "corrupt": "The file is corrupt: its bytes are not a valid image or video.",
+    "truncated": "The download stopped early: fewer bytes arrived than announced.",
+    "too_large": "The file is larger than the archive's size limit.",
+    "unavailable": "Instagram's CDN did not answer properly, even after retries.",
+}
 
 
 class DownloadFailed(Exception):
@@ -34,58 +40,35 @@ class Downloaded:
     content_type: str
 
 
+class _Tee:
+    """A file wrapper that keeps the crc32 and the first bytes of what is written through it."""
+
+    def __init__(self, fh) -> None:  # noqa: ANN001
+        self.fh, self.crc, self.head = fh, 0, b""
+
+    def write(self, chunk: bytes) -> int:
+        if len(self.head) < 32:
+            self.head += chunk[: 32 - len(self.head)]
+        self.crc = zlib.crc32(chunk, self.crc)
+        return self.fh.write(chunk)
+
+
 def cdn_session(concurrency: int) -> requests.Session:
-    """One pooled session per run: retries with backoff on connection errors, 429 and 5xx (never on 404)."""
-    retry = Retry(total=3, connect=3, read=2, status=3, backoff_factor=0.5,
-                  status_forcelist=(429, 500, 502, 503, 504), allowed_methods=frozenset({"GET"}),
-                  raise_on_status=False, respect_retry_after_header=True)
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=max(1, concurrency), pool_maxsize=max(1, concurrency) + 2)
-    session = requests.Session()
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers["User-Agent"] = "Pressroom-archive/1.0"
-    return session
+    return _cdn_session(pool_size=max(1, concurrency) + 2)
 
 
 def download(session: requests.Session, url: str, *, dest_dir: Path, prefix: str, max_bytes: int,
              timeout: float) -> Downloaded:
-    """Stream `url` into a new temp file in `dest_dir`, hashing (sha256, crc32) as it goes."""
     dest_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=prefix, dir=dest_dir)
     try:
-        resp = session.get(url, stream=True, timeout=(min(10.0, timeout), timeout))
-    except requests.RequestException as exc:
-        raise DownloadFailed(f"Instagram's CDN could not be reached ({type(exc).__name__}).") from None
-    with resp:
-        if resp.status_code in (403, 404, 410):
-            raise DownloadFailed(f"Instagram's CDN answered {resp.status_code}: the file is not there (any more).")
-        if resp.status_code >= 400:
-            raise DownloadFailed(f"Instagram's CDN answered HTTP {resp.status_code} after retries.")
-        expected = int(resp.headers.get("Content-Length") or 0)
-        if expected > max_bytes:
-            raise DownloadFailed(f"The file is {expected // (1024 * 1024)} MB, above the archive's limit.")
-        digest, crc, size, head = hashlib.sha256(), 0, 0, b""
-        fd, name = tempfile.mkstemp(prefix=prefix, dir=dest_dir)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                for chunk in resp.iter_content(CHUNK):
-                    if not chunk:
-                        continue
-                    if len(head) < 32:
-                        head += chunk[: 32 - len(head)]
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise DownloadFailed("The file is larger than the archive's limit.")
-                    digest.update(chunk)
-                    crc = zlib.crc32(chunk, crc)
-                    out.write(chunk)
-            if expected and size != expected:
-                raise DownloadFailed(f"The download stopped early ({size} of {expected} bytes).")
-            if size == 0:
-                raise DownloadFailed("Instagram's CDN sent an empty file.")
-        except requests.RequestException as exc:
-            Path(name).unlink(missing_ok=True)
-            raise DownloadFailed(f"The download broke off ({type(exc).__name__}).") from None
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
-    return Downloaded(Path(name), digest.hexdigest(), crc, size, head, resp.headers.get("Content-Type", ""))
+        with os.fdopen(fd, "wb") as fh:
+            tee = _Tee(fh)
+            got = download_media(url, tee, session=session, timeout=(min(10.0, timeout), timeout), max_bytes=max_bytes)
+    except CdnError as exc:
+        Path(name).unlink(missing_ok=True)
+        raise DownloadFailed(REASONS.get(getattr(exc, "reason", ""), str(exc))) from None
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Downloaded(Path(name), got.sha256, tee.crc, got.size, tee.head, got.content_type)

@@ -81,7 +81,7 @@ def _ask(workspace: Workspace, username: str) -> tuple[dict[str, Any], Instagram
 
 
 def _mentions_account_type(exc: GraphAPIError) -> bool:
-    text = f"{exc.message} {exc.user_message}".lower()
+    text = f"{exc.message} {exc.user_title} {exc.user_message}".lower()
     return any(word in text for word in ("not a business", "personal account", "professional account",
                                          "creator account", "not business"))
 

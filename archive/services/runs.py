@@ -252,7 +252,8 @@ def _finish(run: ArchiveRun, profile: ArchivedProfile, gateway: InstagramGateway
     _beat(run, phase=ArchiveRun.Phase.FINISHING)
     now = timezone.now()
     deleted = flag_deleted(run=run, profile=profile) if run.kind == ArchiveRun.Kind.FULL else 0
-    picture = _store_picture(profile, run)
+    # The picture is fetched on full passes (weekly) or when missing: its CDN URL changes on every answer.
+    picture = _store_picture(profile, run) if run.kind == ArchiveRun.Kind.FULL or not profile.picture else ""
     with transaction.atomic():
         interval = profile.refresh_interval_hours
         updates: dict[str, Any] = {"last_fetched_at": now,
