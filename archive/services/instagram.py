@@ -89,6 +89,7 @@ class InstagramGateway:
         self.client = client_for(account)
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self._pace()  # judged on the previous answer's headers, so no answer is ever thrown away
         self.calls += 1
         try:
             result = fn(*args, **kwargs)
@@ -101,7 +102,6 @@ class InstagramGateway:
                             "Instagram accounts page, then refresh this archive.") from None
         except Transient as exc:
             raise RunWait(60, f"transient: Instagram had a temporary problem ({exc.user_message})") from None
-        self._pace()
         return result
 
     def _pace(self) -> None:

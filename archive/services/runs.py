@@ -100,14 +100,15 @@ def run_advance(*, run_id: int, budget_seconds: float | None = None) -> str:
         run.started_at = timezone.now()
         ArchiveRun.objects.filter(pk=run.pk).update(started_at=run.started_at)
     files.cleanup_temp(run_id=run.pk)  # partial files of a worker that died mid-download
-    deadline = time.monotonic() + (budget_seconds or conf.get("ARCHIVE_STEP_SECONDS"))
+    budget = conf.get("ARCHIVE_STEP_SECONDS") if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
     profile = run.profile
     try:
         gateway = InstagramGateway(profile, run)
         while not run.listing_done:
-            if time.monotonic() > deadline:
+            _list_one_page(run, profile, gateway)  # at least one page per step: every step makes progress
+            if not run.listing_done and time.monotonic() > deadline:
                 return _yield(run)
-            _list_one_page(run, profile, gateway)
         if run.phase == ArchiveRun.Phase.LISTING:
             _beat(run, phase=ArchiveRun.Phase.DOWNLOADING)
         if not _download(run, profile, deadline):
