@@ -189,3 +189,18 @@ def _sha(data: bytes, fallback: str) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest() if data else fallback
+
+
+def fetch_picture(url: str, *, workspace_id: int, run_id: int, session: requests.Session) -> str:
+    """A profile picture, kept as a thumbnail only; "" when it cannot be fetched (it is not worth failing a run)."""
+    try:
+        got = download(session, url, dest_dir=temp_dir(), prefix=temp_prefix(run_id), max_bytes=20 * 1024 * 1024,
+                       timeout=30)
+    except DownloadFailed:
+        return ""
+    try:
+        return _store_thumb(workspace_id, got.sha256, processing.image_thumbnail(got.path))
+    except Exception:
+        return ""
+    finally:
+        got.path.unlink(missing_ok=True)

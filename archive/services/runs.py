@@ -273,8 +273,7 @@ def _store_picture(profile: ArchivedProfile, run: ArchiveRun) -> str:
         return ""
     session = cdn_session(1)
     try:
-        job = files.MediaJob(0, profile.workspace_id, "IMAGE", profile.picture_url, "", run.pk)
-        result = files.fetch_media(job, session, max_bytes=20 * MB, timeout=30)
+        return files.fetch_picture(profile.picture_url, workspace_id=profile.workspace_id, run_id=run.pk,
+                                   session=session)
     finally:
         session.close()
-    return result.thumbnail if result.ok else ""
