@@ -71,6 +71,9 @@ class ProfileSnapshot(models.Model):
         ordering = ["taken_at"]
         indexes = [models.Index(fields=["profile", "taken_at"], name="profilesnapshot_time")]
 
+    def __str__(self) -> str:
+        return f"{self.profile_id} at {self.taken_at:%Y-%m-%d %H:%M}"
+
 
 class ArchivedPost(models.Model):
     class Type(models.TextChoices):
@@ -221,6 +224,10 @@ class ArchiveRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES
+
+    @property
+    def last_message(self) -> str:
+        return str(self.errors[-1].get("message", "")) if self.errors else ""
 
     @property
     def percent(self) -> int:

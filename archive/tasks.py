@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def run_advance(run_id: int) -> str:
-    from archive.services.runs import enqueue_run, run_advance as advance
+    from archive.services.runs import enqueue_run
+    from archive.services.runs import run_advance as advance
 
     outcome = advance(run_id=run_id)
     if outcome == "continue":

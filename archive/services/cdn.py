@@ -14,7 +14,8 @@ from pathlib import Path
 
 import requests
 
-from instagram.client.cdn import CdnError, cdn_session as _cdn_session, download_media
+from instagram.client.cdn import CdnError, download_media
+from instagram.client.cdn import cdn_session as _cdn_session
 
 REASONS = {
     "not_found": "Instagram's CDN answered 404: the file is not there (any more).",
