@@ -86,9 +86,11 @@ def profile_list(*, workspace: Workspace) -> list[ArchivedProfile]:
 
 
 def profile_detail(*, workspace: Workspace, pk: int) -> ArchivedProfile:
-    return get_object_or_404(
+    profile = get_object_or_404(
         ArchivedProfile.objects.select_related("account").prefetch_related(_active_runs()), workspace=workspace, pk=pk
     )
+    profile.workspace = workspace  # already loaded by the policy check
+    return profile
 
 
 def profile_stats(*, profile: ArchivedProfile) -> dict[str, int]:

@@ -14,13 +14,14 @@ django.setup()
 
 
 def setup(token: str, ig_user_id: str, username: str) -> dict:
+    from django.contrib.auth import get_user_model
+
     from accounts.models import InstagramAccount, Workspace
     from accounts.permissions import Role
     from accounts.roles import sync_roles
     from accounts.services import membership_add, user_set_role
     from archive.services import runs
     from archive.services.profiles import profile_add
-    from django.contrib.auth import get_user_model
 
     runs.enqueue_run = lambda run_id: None  # the test drives the run in another process
     sync_roles()
