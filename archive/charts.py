@@ -17,7 +17,7 @@ FOLLOWERS, MEDIA = "#3450d1", "#c2570c"
 def _fmt(n: float) -> str:
     if n >= 1_000_000:
         return f"{n / 1_000_000:.1f}M".replace(".0M", "M")
-    if n >= 10_000:
+    if n >= 100_000:
         return f"{n / 1000:.0f}k"
     if n >= 1000:
         return f"{n / 1000:.1f}k".replace(".0k", "k")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -54,6 +56,7 @@ def gallery(request: HttpRequest, pk: int) -> HttpResponse:
     filters = selectors.GalleryFilters.from_query(request.GET)
     page = selectors.gallery_page(profile=profile, filters=filters, cursor=request.GET.get("cursor"))
     context = {"profile": profile, "page": page, "filters": filters, "query": filters.as_query(),
+               "query_string": urlencode(filters.as_query()),
                "types": selectors.TYPES, **_perms(request)}
     if request.htmx and request.GET.get("cursor"):
         return render(request, f"{GALLERY}#more", context)

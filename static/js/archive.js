@@ -2,6 +2,7 @@
 // carousel items inside a post. Without JavaScript every tile links to the post's own page.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   const dialog = document.getElementById("lightbox");
   if (!dialog) return;
   const stage = document.getElementById("lb-stage");
