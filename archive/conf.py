@@ -7,6 +7,8 @@ from django.conf import settings
 DEFAULTS = {
     # Files downloaded at the same time by one run (threads waiting on the CDN, not the CPU).
     "ARCHIVE_DOWNLOAD_CONCURRENCY": 3,
+    # Video covers (Instagram's thumbnail_url) are fetched beside the video on a small pool of their own.
+    "ARCHIVE_COVER_CONCURRENCY": 2,
     # Posts asked for per page (Business Discovery / /media `limit`).
     "ARCHIVE_PAGE_SIZE": 25,
     # One task execution works this long, then re-enqueues itself (well under the cluster timeout).

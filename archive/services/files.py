@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,14 +117,14 @@ def store_file(temp: Path, name: str) -> bool:
     return True
 
 
-def _thumbnail_from(path: Path, kind: str, job: MediaJob, session: requests.Session) -> bytes:
+def _thumbnail_from(path: Path, kind: str, poster: Future | None) -> bytes:
     if kind == "image":
         try:
             return processing.image_thumbnail(path)
         except Exception:  # Pillow raises many types for damaged files; all mean "corrupt"
             raise DownloadFailed("The image is damaged: it cannot be decoded (corrupt or truncated bytes).") from None
-    poster = _poster(job, session)
-    return poster or processing.video_thumbnail(path, None)
+    cover = poster.result() if poster is not None else b""
+    return cover or processing.video_thumbnail(path, None)
 
 
 def _poster(job: MediaJob, session: requests.Session) -> bytes:
@@ -154,8 +155,16 @@ def _store_thumb(workspace_id: int, sha256: str, data: bytes) -> str:
     return name
 
 
-def fetch_media(job: MediaJob, session: requests.Session, *, max_bytes: int, timeout: float) -> MediaResult:
-    """Download, verify, thumbnail and store one media file. Never raises for a bad file: it reports it."""
+def fetch_media(job: MediaJob, session: requests.Session, *, max_bytes: int, timeout: float,
+                covers: Executor | None = None) -> MediaResult:
+    """Download, verify, thumbnail and store one media file. Never raises for a bad file: it reports it.
+
+    A video's cover (Instagram's thumbnail_url) is fetched on the `covers` pool while the video downloads, so a
+    video costs one round trip of this download slot, not two.
+    """
+    poster: Future | None = None
+    if job.url and job.kind == "VIDEO" and job.thumbnail_url and covers is not None:
+        poster = covers.submit(_poster, job, session)
     if not job.url:
         # Instagram leaves media_url out for videos with licensed music; keep at least the cover.
         thumb = _poster(job, session)
@@ -175,7 +184,9 @@ def fetch_media(job: MediaJob, session: requests.Session, *, max_bytes: int, tim
         name = content_name(job.workspace_id, got.sha256, EXTENSIONS.get(mime, "bin"))
         thumbnail = thumb_name(job.workspace_id, got.sha256)
         if not default_storage.exists(thumbnail):
-            thumbnail = _store_thumb(job.workspace_id, got.sha256, _thumbnail_from(got.path, kind, job, session))
+            if poster is None and kind == "video":
+                poster = _done(_poster(job, session))
+            thumbnail = _store_thumb(job.workspace_id, got.sha256, _thumbnail_from(got.path, kind, poster))
         stored_new = store_file(got.path, name)
         return MediaResult(job.media_id, True, file=name, thumbnail=thumbnail, sha256=got.sha256, crc32=got.crc32,
                            size=got.size, mime_type=mime, stored_new=stored_new)
@@ -183,6 +194,12 @@ def fetch_media(job: MediaJob, session: requests.Session, *, max_bytes: int, tim
         return MediaResult(job.media_id, False, str(exc))
     finally:
         got.path.unlink(missing_ok=True)
+
+
+def _done(value: bytes) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
 
 
 def _sha(data: bytes, fallback: str) -> str:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from archive import conf
@@ -26,12 +26,13 @@ from archive.models import ArchivedMedia, ArchivedProfile, ArchiveRun, ProfileSn
 from archive.services import files
 from archive.services.cdn import cdn_session
 from archive.services.instagram import InstagramGateway, RunWait
-from archive.services.listing import bump, flag_deleted, store_page
+from archive.services.listing import flag_deleted, store_page
 from instagram.errors import GraphAPIError
 
 log = logging.getLogger("archive.runs")
 MB = 1024 * 1024
 MAX_TRANSIENT_WAITS = 8
+FLUSH_EVERY = 25
 
 
 class RunFailed(Exception):
@@ -196,57 +197,72 @@ def _remaining(run: ArchiveRun, profile: ArchivedProfile):  # noqa: ANN202
 
 
 def _download(run: ArchiveRun, profile: ArchivedProfile, deadline: float) -> bool:
-    """Download in batches with bounded concurrency; False when the step's time is up first."""
+    """Keep ARCHIVE_DOWNLOAD_CONCURRENCY downloads in flight until none remain; False when the step's time is up.
+
+    Results are committed in small batches (every FLUSH_EVERY results or half a second): a crash loses at most
+    that many finished downloads' bookkeeping, and those files are found in storage by their hash when redone.
+    """
     concurrency = max(1, int(conf.get("ARCHIVE_DOWNLOAD_CONCURRENCY")))
     max_bytes = int(conf.get("ARCHIVE_MAX_FILE_MB")) * MB
     timeout = float(conf.get("ARCHIVE_DOWNLOAD_TIMEOUT"))
-    session = cdn_session(concurrency)
+    covers_size = max(1, int(conf.get("ARCHIVE_COVER_CONCURRENCY")))
+    session = cdn_session(concurrency + covers_size)
+    remaining = _remaining(run, profile)
+    total = run.media_done + run.media_failed + remaining.count()
+    if total != run.media_total:
+        _beat(run, media_total=total)
+    last_pk, exhausted, in_flight, done = 0, False, set(), []
+    flushed_at = time.monotonic()
     try:
-        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="archive-dl") as pool:
+        with ThreadPoolExecutor(concurrency, thread_name_prefix="archive-dl") as pool, \
+                ThreadPoolExecutor(covers_size, thread_name_prefix="archive-cover") as covers:
             while True:
-                remaining = _remaining(run, profile)
-                total = run.media_done + run.media_failed + remaining.count()
-                if total != run.media_total:
-                    _beat(run, media_total=total)
-                batch = list(remaining.order_by("post__taken_at", "order").values(
-                    "pk", "kind", "source_url", "thumbnail_source_url")[: concurrency * 8])
-                if not batch:
-                    return True
-                if time.monotonic() > deadline:
-                    return False
-                jobs = [files.MediaJob(m["pk"], profile.workspace_id, m["kind"], m["source_url"],
-                                       m["thumbnail_source_url"], run.pk) for m in batch]
-                results = pool.map(lambda job: files.fetch_media(job, session, max_bytes=max_bytes, timeout=timeout),
-                                   jobs)
-                for result in results:
-                    _record(run, result)
+                while not exhausted and len(in_flight) < concurrency * 2 and time.monotonic() <= deadline:
+                    rows = list(remaining.filter(pk__gt=last_pk).order_by("pk").values(
+                        "pk", "kind", "source_url", "thumbnail_source_url")[: concurrency * 8])
+                    if not rows:
+                        exhausted = True
+                        break
+                    last_pk = rows[-1]["pk"]
+                    for m in rows:
+                        job = files.MediaJob(m["pk"], profile.workspace_id, m["kind"], m["source_url"],
+                                             m["thumbnail_source_url"], run.pk)
+                        in_flight.add(pool.submit(files.fetch_media, job, session, max_bytes=max_bytes,
+                                                  timeout=timeout, covers=covers))
+                if not in_flight:
+                    break
+                finished, in_flight = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
+                done.extend(f.result() for f in finished)
+                if len(done) >= FLUSH_EVERY or (done and time.monotonic() - flushed_at > 0.5):
+                    _record(run, done)
+                    done, flushed_at = [], time.monotonic()
+            if done:
+                _record(run, done)
     finally:
         session.close()
+    return exhausted
 
 
-def _record(run: ArchiveRun, result: files.MediaResult) -> None:
+def _record(run: ArchiveRun, results: list[files.MediaResult]) -> None:
     now = timezone.now()
-    fields: dict[str, Any] = {"last_attempt_run": run.pk, "error": result.error}
-    if result.ok:
-        fields.update(state=ArchivedMedia.State.DONE, file=result.file, thumbnail=result.thumbnail,
-                      sha256=result.sha256, crc32=result.crc32, size_bytes=result.size, mime_type=result.mime_type,
-                      downloaded_at=now)
-    else:
-        fields.update(state=ArchivedMedia.State.FAILED)
-        if result.thumbnail:
-            fields["thumbnail"] = result.thumbnail
-    from django.db.models import F
-
+    ok = [r for r in results if r.ok]
+    bad = [r for r in results if not r.ok]
     with transaction.atomic():
-        ArchivedMedia.objects.filter(pk=result.media_id).update(attempts=F("attempts") + 1, **fields)
-        if result.ok:
-            bump(run, media_done=1, bytes_downloaded=result.size or 0)
-        else:
-            bump(run, media_failed=1)
-            if len(run.errors) < 50:
-                run.errors = [*run.errors, {"at": now.isoformat(), "media": result.media_id, "message": result.error}]
-                ArchiveRun.objects.filter(pk=run.pk).update(errors=run.errors)
-        _beat(run)
+        for r in ok:
+            ArchivedMedia.objects.filter(pk=r.media_id).update(
+                attempts=F("attempts") + 1, last_attempt_run=run.pk, error="", state=ArchivedMedia.State.DONE,
+                file=r.file, thumbnail=r.thumbnail, sha256=r.sha256, crc32=r.crc32, size_bytes=r.size,
+                mime_type=r.mime_type, downloaded_at=now)
+        for r in bad:
+            extra = {"thumbnail": r.thumbnail} if r.thumbnail else {}
+            ArchivedMedia.objects.filter(pk=r.media_id).update(
+                attempts=F("attempts") + 1, last_attempt_run=run.pk, error=r.error, state=ArchivedMedia.State.FAILED,
+                **extra)
+        errors = run.errors
+        for r in bad[: max(0, 50 - len(errors))]:
+            errors = [*errors, {"at": now.isoformat(), "media": r.media_id, "message": r.error}]
+        _beat(run, media_done=run.media_done + len(ok), media_failed=run.media_failed + len(bad),
+              bytes_downloaded=run.bytes_downloaded + sum(r.size or 0 for r in ok), errors=errors)
 
 
 def _finish(run: ArchiveRun, profile: ArchivedProfile, gateway: InstagramGateway) -> None:
