@@ -12,3 +12,7 @@ urlpatterns += _media
 from scheduler.urls_library import urlpatterns as _library  # noqa: E402
 
 urlpatterns += _library
+
+from scheduler.urls_calendar import urlpatterns as _calendar  # noqa: E402
+
+urlpatterns += _calendar
