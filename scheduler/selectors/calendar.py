@@ -156,7 +156,8 @@ class Calendar:
 def _thumb_prefix(workspace: Workspace) -> str:
     from django.urls import reverse
 
-    return reverse("asset_file", kwargs={"ws": workspace.slug, "pk": 0, "variant": "thumb"}).replace("/0/", "/{}/")
+    url = reverse("scheduler:asset_file", kwargs={"ws": workspace.slug, "pk": 0, "variant": "thumb"})
+    return url[: -len("0/thumb")] + "{}/thumb"
 
 
 def calendar_posts(*, user: Any, workspace: Workspace, start_utc: datetime, end_utc: datetime,

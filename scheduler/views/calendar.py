@@ -44,14 +44,14 @@ def _view_name(request: HttpRequest) -> str:
 
 def _calendar_url(ws: str, view: str, day: date, filters: selectors.Filters) -> str:
     query = {"view": view, "date": day.isoformat(), **filters.as_query()}
-    return f"{reverse('calendar', kwargs={'ws': ws})}?{urlencode(query)}"
+    return f"{reverse('scheduler:calendar', kwargs={'ws': ws})}?{urlencode(query)}"
 
 
 def _composer_url(ws: str, at: datetime, account_id: int | None = None) -> str:
     query = {"at": at.strftime(LOCAL_FORMAT)}
     if account_id:
         query["account"] = str(account_id)
-    return f"{reverse('post_create', kwargs={'ws': ws})}?{urlencode(query)}"
+    return f"{reverse('scheduler:post_create', kwargs={'ws': ws})}?{urlencode(query)}"
 
 
 def _month_weeks(cal: selectors.Calendar, today: date) -> list[list[dict[str, Any]]]:
@@ -107,10 +107,10 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         "can_move": can(request.user, Action.COMPOSE_POST, ws),
         "can_see_all": can(request.user, Action.VIEW_ALL_POSTS, ws),
         "query": urlencode({"view": view, "date": win.anchor.isoformat(), **filters.as_query()}),
-        "move_base": reverse("calendar_move", kwargs={"ws": ws.slug, "pk": 0}).replace("/0", "/"),
-        "composer": reverse("post_create", kwargs={"ws": ws.slug}),
-        "detail_base": reverse("post_detail", kwargs={"ws": ws.slug, "pk": 0}).replace("/0/", "/"),
-        "day_base": reverse("calendar", kwargs={"ws": ws.slug}),
+        "move_base": reverse("scheduler:calendar_move", kwargs={"ws": ws.slug, "pk": 0})[:-1],
+        "composer": reverse("scheduler:post_create", kwargs={"ws": ws.slug}),
+        "detail_base": reverse("scheduler:post_detail", kwargs={"ws": ws.slug, "pk": 0})[:-2],
+        "day_base": reverse("scheduler:calendar", kwargs={"ws": ws.slug}),
     }
     if view == "month":
         context["weeks"] = _month_weeks(cal, today)
@@ -210,8 +210,8 @@ def calendar_move(request: HttpRequest, pk: int) -> HttpResponse:
 def _feed_urls(request: HttpRequest, token: CalendarFeedToken) -> dict[str, Any]:
     accounts = selectors.filter_choices(workspace=request.workspace)["accounts"]
     return {
-        "workspace_url": request.build_absolute_uri(reverse("calendar_feed", kwargs={"token": token.token})),
-        "accounts": [(a, request.build_absolute_uri(reverse("calendar_feed_account",
+        "workspace_url": request.build_absolute_uri(reverse("scheduler:calendar_feed", kwargs={"token": token.token})),
+        "accounts": [(a, request.build_absolute_uri(reverse("scheduler:calendar_feed_account",
                                                             kwargs={"token": token.token, "account": a.pk})))
                      for a in accounts],
     }
@@ -229,7 +229,7 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
         else:
             services.feed_token_regenerate(user=request.user, workspace=ws)
             messages.success(request, "New feed links made; the old ones no longer work.")
-        return redirect("calendar_feeds", ws=ws.slug)
+        return redirect("scheduler:calendar_feeds", ws=ws.slug)
     token = CalendarFeedToken.objects.filter(user=request.user, workspace=ws, revoked_at__isnull=True).first()
     context = {"token": token, "tz": ws.timezone}
     if token:

@@ -68,7 +68,7 @@ def posting_slots(request: HttpRequest, pk: int) -> HttpResponse:
                 total = sum(len(set(t)) for t in parsed.values())
                 messages.success(request, f"Saved {total} weekly posting slot{'s' if total != 1 else ''} for "
                                           f"@{account.username} ({ws.timezone}).")
-                return redirect("posting_slots", ws=ws.slug, pk=account.pk)
+                return redirect("scheduler:posting_slots", ws=ws.slug, pk=account.pk)
         for i, text in values.items():
             if i not in errors and len(set(re.split(r"[\s,;]+", text.strip()))) > MAX_SLOTS_PER_DAY:
                 errors[i] = f"A day can have at most {MAX_SLOTS_PER_DAY} posting slots."
