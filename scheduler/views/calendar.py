@@ -7,6 +7,7 @@ scripts on the answer is the re-rendered grid (status says how it went), without
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +28,17 @@ from scheduler.services.posts import ConflictError, TransitionError
 
 TEMPLATE = "scheduler/calendar/index.html"
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _local_time(view: Any) -> Any:
+    """Templates show times in the workspace's timezone (Django's date filters use the active zone)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with timezone.override(request.workspace.tzinfo):
+            return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _anchor(request: HttpRequest) -> date:
@@ -126,6 +138,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
 
 @workspace_view(Action.VIEW_CALENDAR)
 @require_safe
+@_local_time
 def calendar(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if request.htmx and request.htmx.target == "calendar-body":
@@ -161,6 +174,7 @@ def _target(request: HttpRequest, pk: int) -> Post:
 
 @workspace_view(Action.VIEW_CALENDAR)
 @require_http_methods(["GET", "HEAD", "POST"])
+@_local_time
 def calendar_move(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the Move dialog (keyboard / no-JS path). POST: move the card, answer the fresh grid or redirect."""
     ws = request.workspace
