@@ -49,9 +49,13 @@
     const fresh = doc.getElementById("calendar-body");
     const old = grid();
     if (!fresh || !old) return false;
+    const oldWrap = old.querySelector(".cal-week-wrap");
+    const keepScroll = oldWrap ? oldWrap.scrollTop : null;
     old.replaceWith(fresh);
     if (window.htmx) window.htmx.process(fresh);
     timezones(fresh);
+    const newWrap = fresh.querySelector(".cal-week-wrap");
+    if (keepScroll !== null && newWrap) { newWrap.scrollTop = keepScroll; newWrap.dataset.scrolled = "1"; }
     const marked = fresh.querySelector(".cal-card.flash");
     if (marked) marked.scrollIntoView({ block: "nearest" });
     return true;
@@ -153,6 +157,19 @@
     move(card, at).then(function () { return current; });
   });
 
-  document.addEventListener("htmx:afterSwap", function (e) { timezones(e.target); });
+  /* The week opens at the working day (07:00) or at its earliest card, whichever is first. */
+  function scrollWeek(root) {
+    const wrap = (root || document).querySelector(".cal-week-wrap");
+    if (!wrap || wrap.dataset.scrolled) return;
+    wrap.dataset.scrolled = "1";
+    const first = wrap.querySelector("td.cal-hour .cal-card");
+    const hour = Math.min(7, first ? Number(first.closest("td").dataset.hour) : 7);
+    const row = wrap.querySelector("#hour-" + hour);
+    const head = wrap.querySelector("thead");
+    if (row) wrap.scrollTop = row.offsetTop - (head ? head.offsetHeight : 0);
+  }
+
+  document.addEventListener("htmx:afterSwap", function (e) { timezones(e.target); scrollWeek(e.target); });
   timezones();
+  scrollWeek();
 })();
