@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import InstagramAccount, User, Workspace
 from scheduler import recurrence
@@ -18,7 +18,7 @@ from scheduler.selectors.posts import visible_posts
 
 S = Post.Status
 VIEWS = ("month", "week", "agenda", "day")
-AGENDA_DAYS = 28
+AGENDA_DAYS = 14
 MONTH_CARDS = 3  # cards a month cell shows before "+N more"
 HOUR_CARDS = 2  # cards an hour cell of the week shows before "+N more"
 # Statuses a drag may move (the reschedule service refuses the others; the card is not draggable then).
@@ -104,6 +104,9 @@ def window(view: str, anchor: date) -> Window:
     return Window("month", anchor, start, end, _add_months(first, -1), _add_months(first, 1), f"{first:%B %Y}")
 
 
+_KIND_SHORT = {"feed": "Feed", "carousel": "Carousel", "reel": "Reel", "story": "Story"}
+
+
 @dataclass
 class Entry:
     """One card: a stored post, or a future date of a series drawn from its rule (virtual, not stored)."""
@@ -115,9 +118,14 @@ class Entry:
     occurrence_utc: datetime | None = None  # the rule's own instant of this date (series only)
     thumb: str = ""
 
-    @property
-    def key(self) -> str:
-        return f"s{self.post.pk}-{int(self.occurrence_utc.timestamp())}" if self.virtual else f"p{self.post.pk}"
+    def __post_init__(self) -> None:
+        # Strings the card shows, made once here: template date filters on each card cost more than the rest.
+        self.hm = self.at.strftime("%H:%M")
+        self.iso = self.at.isoformat()
+        self.long = self.at.strftime("%a %-d %b %Y, %H:%M")
+        self.occ = int(self.occurrence_utc.timestamp()) if self.virtual else 0
+        self.key = f"s{self.post.pk}-{self.occ}" if self.virtual else f"p{self.post.pk}"
+        self.kind_label = _KIND_SHORT.get(self.post.kind, self.post.kind)
 
     @property
     def recurring(self) -> bool:
@@ -161,7 +169,7 @@ def _thumb_prefix(workspace: Workspace) -> str:
 
 
 def calendar_posts(*, user: Any, workspace: Workspace, start_utc: datetime, end_utc: datetime,
-                   filters: Filters) -> QuerySet[Post]:
+                   filters: Filters, with_media: bool = True) -> QuerySet[Post]:
     """Posts the user may see with publish_at in [start, end), plus live series roots that may draw dates there."""
     in_window = Q(publish_at__gte=start_utc, publish_at__lt=end_utc)
     if filters.status:
@@ -175,10 +183,12 @@ def calendar_posts(*, user: Any, workspace: Workspace, start_utc: datetime, end_
     if filters.author:
         qs = qs.filter(author_id=filters.author)
     last = Post.objects.filter(series_root=OuterRef("pk")).order_by("-occurrence_index").values("occurrence_at")[:1]
-    items = PostMedia.objects.select_related("asset").only(
-        "id", "post_id", "position", "asset__id", "asset__thumbnail", "asset__kind")
-    return (qs.select_related("account").only(*_CARD_FIELDS).annotate(last_occurrence_at=Subquery(last))
-            .prefetch_related(Prefetch("items", queryset=items)).order_by("publish_at", "id"))
+    qs = qs.select_related("account").only(*_CARD_FIELDS).annotate(last_occurrence_at=Subquery(last))
+    if with_media:  # only the first item's thumbnail: a card shows one picture
+        first = PostMedia.objects.filter(post=OuterRef("pk")).order_by("position")
+        qs = qs.annotate(first_asset_id=Subquery(first.values("asset_id")[:1]),
+                         first_thumb=Subquery(first.values("asset__thumbnail")[:1]))
+    return qs.order_by("publish_at", "id")
 
 
 def virtual_dates(root: Post, tz: str, lo: datetime, hi: datetime) -> list[datetime]:
@@ -202,8 +212,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     prefix = _thumb_prefix(workspace)
     entries: list[Entry] = []
     for post in calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters):
-        items = list(post.items.all())
-        thumb = prefix.format(items[0].asset_id) if items and items[0].asset.thumbnail else ""
+        thumb = prefix.format(post.first_asset_id) if post.first_thumb else ""
         if post.publish_at and lo <= post.publish_at < hi and (not filters.status or post.status == filters.status):
             entries.append(Entry(post=post, at=post.publish_at.astimezone(zone), status=post.status, thumb=thumb,
                                  occurrence_utc=post.occurrence_at))
