@@ -121,6 +121,7 @@ class Entry:
     def __post_init__(self) -> None:
         # Strings the card shows, made once here: template date filters on each card cost more than the rest.
         self.hm = self.at.strftime("%H:%M")
+        self.day = self.at.strftime("%Y-%m-%d")
         self.iso = self.at.isoformat()
         self.long = self.at.strftime("%a %-d %b %Y, %H:%M")
         self.occ = int(self.occurrence_utc.timestamp()) if self.virtual else 0

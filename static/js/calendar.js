@@ -52,6 +52,7 @@
     const oldWrap = old.querySelector(".cal-week-wrap");
     const keepScroll = oldWrap ? oldWrap.scrollTop : null;
     old.replaceWith(fresh);
+    syncFilters(fresh);
     if (window.htmx) window.htmx.process(fresh);
     timezones(fresh);
     const newWrap = fresh.querySelector(".cal-week-wrap");
@@ -149,13 +150,25 @@
     const card = dragging;
     unmark();
     const at = timeFor(t, card);
-    const current = card.dataset.utc;
+    const current = card.dataset.localDate + "T" + card.dataset.localTime;
     const cell = t.classList.contains("cal-slot") ? t.parentElement : t;
     if (cell.contains(card) && !t.classList.contains("cal-slot") && !t.classList.contains("cal-hour")) return;
     cell.appendChild(card);  // where the user put it, until the server's grid replaces it
     card.classList.add("moving");
-    move(card, at).then(function () { return current; });
+    if (at === current) return;
+    move(card, at);
   });
+
+  /* The filter bar lives outside the swapped grid: keep its view and date in step with what the grid shows. */
+  function syncFilters(root) {
+    const body = root && root.id === "calendar-body" ? root : grid();
+    const form = document.getElementById("calendar-filters");
+    if (!body || !form) return;
+    const query = new URLSearchParams(body.dataset.query || "");
+    ["view", "date"].forEach(function (name) {
+      if (form.elements[name] && query.get(name)) form.elements[name].value = query.get(name);
+    });
+  }
 
   /* The week opens at the working day (07:00) or at its earliest card, whichever is first. */
   function scrollWeek(root) {
@@ -169,7 +182,10 @@
     if (row) wrap.scrollTop = row.offsetTop - (head ? head.offsetHeight : 0);
   }
 
-  document.addEventListener("htmx:afterSwap", function (e) { timezones(e.target); scrollWeek(e.target); });
+  // After htmx swapped the grid (navigation, filters, history): the new grid is whatever #calendar-body is now.
+  function afterHtmx() { syncFilters(); timezones(); scrollWeek(); }
+  document.addEventListener("htmx:afterSwap", afterHtmx);
+  document.addEventListener("htmx:afterSettle", afterHtmx);
   timezones();
   scrollWeek();
 })();

@@ -58,6 +58,18 @@ def test_month_drag_keeps_local_time_across_dst_in_another_browser_zone(browser_
     card = page.locator(f'td[data-date="2027-03-30"] #card-p{post.pk}')
     expect(card).to_be_visible()  # the grid came back from the server with the card there
     assert card.get_attribute("data-version") == str(post.version)
+
+    # The view and date live in the address: previous / next swap the grid and the back button returns.
+    page.get_by_role("link", name="Previous month").click()
+    expect(page.locator("#cal-title")).to_have_text("February 2027")
+    assert "date=2027-02-01" in page.url and "view=month" in page.url
+    page.get_by_role("link", name="Week").click()
+    expect(page.locator("#cal-title")).to_have_text("1 Feb – 7 Feb 2027")
+    assert page.locator("#calendar-filters input[name=view]").input_value() == "week"
+    page.go_back()
+    expect(page.locator("#cal-title")).to_have_text("February 2027")
+    page.go_back()
+    expect(page.locator("#cal-title")).to_have_text("March 2027")
     page.context.close()
 
 
