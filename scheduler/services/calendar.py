@@ -94,10 +94,8 @@ def calendar_move(*, user: User, post: Post, publish_at: datetime, expected_vers
                                      or post.publish_at, publish_at=publish_at, expected_version=expected_version)
     stored = occurrence_utc is None or (post.occurrence_at == occurrence_utc)
     if not stored:
-        raise TransitionError(
-            "Only the next date of a series is stored, so only it can move on its own; later dates follow the "
-            "rule. Choose “this and following” to move the series from this date on."
-        )
+        return series_move_date(user=user, post=post, occurrence_utc=occurrence_utc, publish_at=publish_at,
+                                expected_version=expected_version)
     series_start = post.occurrence_at if (post.rrule and not post.series_root_id) else None
     moved = post_reschedule(user=user, post=post, publish_at=publish_at, expected_version=expected_version)
     if series_start is not None:
@@ -166,21 +164,75 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
         stored.refresh_from_db()
         _event(stored, user, "series_moved", f"From this date on the series runs {when} onwards: {new_rule}.")
         return stored
+    return _copy(root, user, publish_at=publish_at, rrule=new_rule, action="series_continued",
+                 note=f"Continues the series “{root}” (post {root.pk}) from {when}; its approval carries over.")
+
+
+@transaction.atomic
+def series_move_date(*, user: User, post: Post, occurrence_utc: datetime, publish_at: datetime,
+                     expected_version: int | None) -> Post:
+    """Move one date of a series that is not stored yet, and only that date.
+
+    The engine stores one date of a series at a time, so a single later date cannot carry an exception. The
+    series is cut around it instead: the rule ends just before that date, the date becomes a one-off post at its
+    new time, and the same rule continues from the date after it (COUNT reduced by what already ran). Every
+    piece keeps the series' content and approval. Returns the one-off post.
+    """
+    require(user, Action.COMPOSE_POST, post.workspace)
+    root = post if post.rrule and not post.series_root_id else post.series_root
+    if root is None or not root.rrule or root.series_stopped:
+        raise TransitionError("This date no longer belongs to a running series; reload the calendar.")
+    _check_version(root, expected_version)
+    ws = root.workspace
+    errors = validation.publish_at_errors(publish_at, ws.timezone)
+    if errors:
+        raise ValidationError({"publish_at": errors})
+    start = root.occurrence_at or root.publish_at
+    dates = recurrence.occurrences_between(rule=root.rrule, series_start_utc=start, tz=ws.timezone,
+                                           start_utc=start, end_utc=occurrence_utc + timedelta(seconds=1),
+                                           limit=recurrence.MAX_OCCURRENCES)
+    if not dates or dates[-1] != occurrence_utc:
+        raise TransitionError("The series has no date at that time (its rule changed meanwhile); reload the calendar.")
+    nxt = recurrence.next_occurrence(rule=root.rrule, series_start_utc=start, tz=ws.timezone,
+                                     after_utc=occurrence_utc)
+    parts = _parts(root.rrule)
+    rest_rule = root.rrule
+    if "COUNT" in parts:
+        remaining = int(parts["COUNT"]) - len(dates)
+        parts["COUNT"] = str(remaining)
+        rest_rule = _join(parts) if remaining > 0 else ""
+        if not rest_rule:
+            nxt = None
+    Post.objects.filter(pk=root.pk).update(rrule=_until_before(root.rrule, occurrence_utc),
+                                           version=F("version") + 1, updated_at=timezone.now())
+    was = validation.local_text(occurrence_utc, ws.timezone)
+    when = validation.local_text(publish_at, ws.timezone)
+    _event(root, user, "series_date_moved", f"The date {was} moved to {when}; the series goes on after it.")
+    single = _copy(root, user, publish_at=publish_at, rrule="", action="series_date_moved",
+                   note=f"The {was} date of the series “{root}” (post {root.pk}), moved to {when}.")
+    if nxt is not None:
+        rest_rule = recurrence.validate_rule(rest_rule, dtstart_utc=nxt, tz=ws.timezone)
+        _copy(root, user, publish_at=nxt, rrule=rest_rule, action="series_continued",
+              note=f"Continues the series “{root}” (post {root.pk}) after the moved {was} date.")
+    return single
+
+
+def _copy(root: Post, user: Any, *, publish_at: datetime, rrule: str, action: str, note: str) -> Post:
+    """A new post with the series' content, media and approval (approval belongs to the series)."""
     status = S.APPROVED if root.status not in (S.DRAFT, S.IN_REVIEW) else root.status
-    continued = Post.objects.create(
-        workspace=ws, account=root.account, kind=root.kind, caption=root.caption, first_comment=root.first_comment,
-        location_id=root.location_id, collaborators=root.collaborators, user_tags=root.user_tags,
-        share_to_feed=root.share_to_feed, manual_reason=root.manual_reason, publish_at=publish_at,
-        occurrence_at=publish_at, rrule=new_rule, status=status, author=root.author, assignee=root.assignee,
-        notify_on_publish=root.notify_on_publish,
+    copy = Post.objects.create(
+        workspace=root.workspace, account=root.account, kind=root.kind, caption=root.caption,
+        first_comment=root.first_comment, location_id=root.location_id, collaborators=root.collaborators,
+        user_tags=root.user_tags, share_to_feed=root.share_to_feed, manual_reason=root.manual_reason,
+        publish_at=publish_at, occurrence_at=publish_at if rrule else None, rrule=rrule, status=status,
+        author=root.author, assignee=root.assignee, notify_on_publish=root.notify_on_publish,
     )
     PostMedia.objects.bulk_create(
-        PostMedia(post=continued, asset_id=i.asset_id, position=i.position, alt_text=i.alt_text)
+        PostMedia(post=copy, asset_id=i.asset_id, position=i.position, alt_text=i.alt_text)
         for i in PostMedia.objects.filter(post=root)
     )
-    _event(continued, user, "series_continued",
-           f"Continues the series “{root}” (post {root.pk}) from {when}; its approval carries over.", to=status)
-    return continued
+    _event(copy, user, action, note, to=status)
+    return copy
 
 
 def _event(post: Post, user: Any, action: str, note: str, to: str | None = None) -> None:

@@ -154,6 +154,17 @@ def test_series_this_date_only_and_this_and_following(browser_page, live_server,
     expect(page.locator('td[data-date="2027-02-25"] .cal-card.virtual')).to_have_count(1)
     expect(page.locator('td[data-date="2027-02-23"] .cal-card')).to_have_count(0)
 
+    # One later date alone (not stored yet): it becomes a one-off post, the series goes on around it.
+    stamp = int(local(workspace, "2027-02-25 10:00").timestamp())
+    page.drag_and_drop(f"#card-s{cont.pk}-{stamp}", 'td[data-date="2027-02-26"]')
+    page.get_by_role("button", name="This date only").click()
+    expect(flash(page)).to_contain_text("Moved to Fri 26 Feb 2027, 10:00")
+    single = Post.objects.get(caption="Tuesday tip", rrule="", publish_at=local(workspace, "2027-02-26 10:00"))
+    expect(page.locator(f'td[data-date="2027-02-26"] #card-p{single.pk}')).to_be_visible()
+    expect(page.locator('td[data-date="2027-02-25"] .cal-card')).to_have_count(0)
+    rest = Post.objects.get(caption="Tuesday tip", publish_at=local(workspace, "2027-03-04 10:00"))
+    assert rest.rrule == "FREQ=WEEKLY"
+
 
 def test_move_with_the_keyboard_only(browser_page, live_server, client, social, workspace):
     post = post_at(workspace, local(workspace, "2027-02-10 10:00"))

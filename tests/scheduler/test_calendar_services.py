@@ -78,12 +78,26 @@ def test_this_and_following_from_the_stored_next_date(social, workspace):
 
 def test_refusals(social, editor, workspace):
     root = series_at(workspace, local(workspace, "2027-03-02 10:00"))
-    with pytest.raises(TransitionError, match="Only the next date of a series"):
+    with pytest.raises(TransitionError, match="no date at that time"):
         calendar_move(user=social, post=root, publish_at=local(workspace, "2027-03-10 10:00"), expected_version=1,
-                      scope="this", occurrence_utc=local(workspace, "2027-03-09 10:00"))
+                      scope="this", occurrence_utc=local(workspace, "2027-03-09 11:00"))
     with pytest.raises(ValidationError, match="in the past"):
         calendar_move(user=social, post=root, publish_at=local(workspace, "2027-02-10 10:00"), expected_version=1)
     with pytest.raises(ConflictError):
         calendar_move(user=social, post=root, publish_at=local(workspace, "2027-03-10 10:00"), expected_version=7)
     with pytest.raises(PermissionDenied):
         calendar_move(user=editor, post=root, publish_at=local(workspace, "2027-03-10 10:00"), expected_version=1)
+
+
+def test_this_date_only_for_a_date_not_stored_yet(social, workspace):
+    root = series_at(workspace, local(workspace, "2027-03-02 10:00"), rule="FREQ=WEEKLY;COUNT=5", caption="Tip")
+    single = calendar_move(user=social, post=root, publish_at=local(workspace, "2027-03-18 09:00"),
+                           expected_version=root.version, scope="this",
+                           occurrence_utc=local(workspace, "2027-03-16 10:00"))
+    root.refresh_from_db()
+    assert dates(root, "2027-03-01 00:00", "2027-06-01 00:00") == ["Tue 02 10:00", "Tue 09 10:00"]
+    assert single.publish_at == local(workspace, "2027-03-18 09:00") and single.rrule == ""
+    assert single.status == Post.Status.APPROVED and single.items.count() == 1
+    rest = Post.objects.exclude(pk__in=[root.pk, single.pk]).get(caption="Tip")
+    assert rest.rrule == "FREQ=WEEKLY;COUNT=2"
+    assert dates(rest, "2027-03-01 00:00", "2027-06-01 00:00") == ["Tue 23 10:00", "Tue 30 10:00"]  # 5 dates in all
