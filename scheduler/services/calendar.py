@@ -1,8 +1,9 @@
 """Calendar actions: move one date or a series from a date on, and the per-user iCalendar feed tokens.
 
-Moving one date reuses ``post_reschedule`` (its version check and refusals); moving "this and following" splits
-the series: the old rule ends just before the moved date and a new series, with the rule shifted to the new
-weekday / time, continues from the new time. Approval belongs to the series, so the continuation keeps it.
+Moving a stored date reuses ``post_reschedule`` (its version check and refusals); a date the engine has not
+stored yet is cut out of the series (see ``series_move_date``). Moving "this and following" splits the series:
+the old rule ends just before the moved date and a new series, with the rule shifted to the new weekday / time,
+continues from the new time. Approval belongs to the series, so every piece keeps it.
 """
 
 from __future__ import annotations
