@@ -109,7 +109,7 @@ class ReadingState:
                     out[name] = self.media_url(m, base)
             elif name == "thumbnail_url":
                 if m["media_type"] == "VIDEO":
-                    out[name] = f"{base}/cdn/t/{m['id']}.jpg"
+                    out[name] = self.signed(f"{base}/cdn/t/{m['id']}.jpg")
             elif name == "caption":
                 if m.get("caption"):
                     out[name] = m["caption"]
@@ -144,9 +144,14 @@ class ReadingState:
             first = self.find_media(m["children"][0]) if m.get("children") else None
             return self.media_url(first, base) if first else None
         if m.get("upload"):
-            return f"{base}/cdn/p/{m['id']}.{m['upload'].rsplit('.', 1)[-1]}"
+            return self.signed(f"{base}/cdn/p/{m['id']}.{m['upload'].rsplit('.', 1)[-1]}")
         ext = "mp4" if m["media_type"] == "VIDEO" else "jpg"
-        return f"{base}/cdn/p/{m['id']}.{ext}"
+        return self.signed(f"{base}/cdn/p/{m['id']}.{ext}")
+
+    def signed(self, url: str) -> str:
+        """Instagram's CDN URLs expire (`oe=` is the hex expiry time); with `cdn_url_lifetime` set, so do ours."""
+        lifetime = self.scaled("cdn_url_lifetime")
+        return f"{url}?oe={int(self.now() + lifetime):X}" if lifetime > 0 else url
 
     # ---------------------------------------------------------------------------------- comments & insights
     def add_comment(self, user: dict[str, Any], media_id: str, message: str) -> dict[str, Any]:
