@@ -187,6 +187,9 @@ def get_object(sb: Sandbox, token: str | None, obj: str, params: dict[str, str],
         out = sb.render_user(user, [f for f in fields if f.name != "business_discovery"], base)
         for f in fields:
             if f.name == "business_discovery":
+                if sb.config["discovery_needs_facebook_login"] and row["login"] != "facebook":
+                    # As on Meta: Business Discovery is a Facebook Login (graph.facebook.com) feature.
+                    raise bad_field("business_discovery", "User")
                 out["business_discovery"] = business_discovery(sb, user, f, base)
         return Response(200, out)
     container = sb.containers.get(obj)
