@@ -260,15 +260,9 @@ def calendar_feed(request: HttpRequest, token: str, account: int | None = None) 
         raise Http404("No such calendar feed.")
     if account is not None and not row.workspace.instagram_accounts.filter(pk=account).exists():
         raise Http404("No such calendar feed.")
-    body = ical.feed(user=row.user, workspace=row.workspace, base_url=request.build_absolute_uri("/"),
-                     account_id=account)
+    body = ical.cached_feed(token=row.token, user=row.user, workspace=row.workspace,
+                            base_url=request.build_absolute_uri("/"), account_id=account)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="pressroom-{row.workspace.slug}.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
-
-
-def feed_window_note() -> str:
-    return f"{ical.PAST_DAYS} days back and {ical.FUTURE_DAYS} days ahead"
-
-

@@ -113,3 +113,12 @@ def test_feeds_page_creates_and_revokes_links(login, social, workspace):
     assert f"/calendar/feed/{token.token}.ics" in html
     c.post(page, {"action": "revoke"})
     assert not social.calendar_feed_tokens.filter(revoked_at__isnull=True).exists()
+
+
+def test_long_unicode_text_is_folded_and_reads_back(client, social, workspace):
+    caption = "Herbstmischung ☕️ — Röstung „Nord“ " * 12
+    post_at(workspace, local(workspace, "2027-03-20 10:00"), caption=caption)
+    body = client.get(feed_url(feed_token_get_or_create(user=social, workspace=workspace))).content
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+    (event,) = events(icalendar.Calendar.from_ical(body))
+    assert str(event["DESCRIPTION"]) == f"Approved. {caption[:500]}"
