@@ -3,8 +3,9 @@
 The calendar, its properties and the VTIMEZONE are icalendar components; the VEVENT lines are assembled from
 icalendar's value encoders (vText, vDatetime, vUri) and folded here, because icalendar's Component path costs
 about 0.3 ms an event, and a busy workspace's feed has thousands. Events carry TZID times in the workspace's
-timezone with a matching VTIMEZONE, so a subscriber in any zone sees the right instant across daylight-saving changes. Future dates of series are listed one by one (their stored
-posts and the dates drawn from the rule), each linking back to its post.
+timezone with a matching VTIMEZONE, so a subscriber in any zone sees the right instant across daylight-saving
+changes. Future dates of series are listed one by one (their stored posts and the dates drawn from the rule),
+each linking back to its post.
 """
 
 from __future__ import annotations
