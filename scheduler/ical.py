@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from types import SimpleNamespace
 
 import icalendar
 from django.core.cache import cache
@@ -69,8 +70,9 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
     win = cal.Window("agenda", today, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS),
                      today, today, "")
     lo, hi = win.bounds_utc(zone)
-    posts = cal.calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi,
-                               filters=cal.Filters(account=account_id), with_media=False)
+    # Plain rows, not model instances: building thousands of Post objects was a third of the feed's time.
+    rows = cal.calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi,
+                              filters=cal.Filters(account=account_id), with_media=False).values(*_ROW)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Pressroom//Editorial calendar//EN")
     calendar.add("version", "2.0")
@@ -83,27 +85,32 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
     tzid = f";TZID={workspace.timezone}".encode()
     detail = f"{base_url.rstrip('/')}/w/{workspace.slug}/posts/{{}}/"
     events: list[bytes] = []
-    for post in posts:
+    for row in rows:
+        post = SimpleNamespace(**row)
         dates = []
         if post.publish_at and lo <= post.publish_at < hi:
-            dates.append((post.publish_at, post.status, f"post-{post.pk}"))
+            dates.append((post.publish_at, post.status, f"post-{post.id}"))
         if post.rrule and not post.series_stopped and post.publish_at:
             status = cal.S.APPROVED if post.status not in (cal.S.DRAFT, cal.S.IN_REVIEW) else post.status
-            dates += [(t, status, f"series-{post.pk}-{t:%Y%m%dT%H%M%SZ}")
+            dates += [(t, status, f"series-{post.id}-{t:%Y%m%dT%H%M%SZ}")
                       for t in cal.virtual_dates(post, workspace.timezone, lo, hi)]
         if not dates:
             continue
-        summary = _text(f"@{post.account.username} · {post.get_kind_display()}: {post}")
-        url = icalendar.vUri(detail.format(post.pk)).to_ical()
+        title = (post.caption or "").strip().splitlines()[0][:60] if (post.caption or "").strip() else ""
+        kind = _KINDS.get(post.kind, post.kind)
+        summary = _text(f"@{post.account__username} · {kind}: {title or f'{kind} #{post.id}'}")
+        url = icalendar.vUri(detail.format(post.id)).to_ical()
         caption = post.caption[:500]
         for instant, status, uid in dates:
             start = instant.astimezone(zone)
+            end = start + timedelta(minutes=EVENT_MINUTES)
             events += [
                 b"BEGIN:VEVENT",
                 _fold(b"UID:" + _text(f"{uid}@{workspace.slug}.pressroom")),
                 b"DTSTAMP:" + stamp,
-                b"DTSTART" + tzid + b":" + icalendar.vDatetime(start).to_ical(),
-                b"DTEND" + tzid + b":" + icalendar.vDatetime(start + timedelta(minutes=EVENT_MINUTES)).to_ical(),
+                # RFC 5545 §3.3.5 form 3, local time with a TZID (what vDatetime writes for a zoned datetime).
+                b"DTSTART" + tzid + b":" + start.strftime("%Y%m%dT%H%M%S").encode(),
+                b"DTEND" + tzid + b":" + end.strftime("%Y%m%dT%H%M%S").encode(),
                 _fold(b"SUMMARY:" + summary),
                 _fold(b"DESCRIPTION:" + _text(f"{cal.S(status).label}. {caption}")),
                 _fold(b"URL:" + url),
@@ -115,6 +122,9 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
     return head + b"\r\n".join(events) + (b"\r\n" if events else b"") + b"END:VCALENDAR" + tail
 
 
+_ROW = ("id", "publish_at", "status", "rrule", "series_stopped", "occurrence_at", "last_occurrence_at", "caption",
+        "kind", "account__username")
+_KINDS = dict(Post.Kind.choices)
 _STATUS = {cal.S.APPROVED: b"CONFIRMED", cal.S.PUBLISHING: b"CONFIRMED", cal.S.PUBLISHED: b"CONFIRMED",
            cal.S.CANCELLED: b"CANCELLED"}
 
