@@ -44,9 +44,12 @@ def _local_time(view: Any) -> Any:
 def _anchor(request: HttpRequest) -> date:
     raw = request.GET.get("date") or request.POST.get("date") or ""
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
+        day = None
+    if day is None or not 1970 <= day.year <= 2200:  # a window far out would overflow the date arithmetic
         return timezone.now().astimezone(request.workspace.tzinfo).date()
+    return day
 
 
 def _view_name(request: HttpRequest) -> str:

@@ -202,3 +202,9 @@ def test_slots_page_saves_the_weekly_grid(login, social, workspace):
     assert PostingSlot.objects.filter(account=acct).count() == 4  # nothing half-saved
     other = InstagramAccountFactory()
     assert c.get(reverse("scheduler:posting_slots", kwargs={"ws": workspace.slug, "pk": other.pk})).status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["9999-12-31", "0001-01-01", "2027-02-30", "yesterday"])
+def test_nonsense_dates_show_today(login, social, workspace, bad):
+    r = login(social).get(url(workspace, view="month", date=bad))
+    assert r.status_code == 200 and "March 2027" in r.content.decode()
