@@ -21,6 +21,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Workspace
+from accounts.permissions import Action, can
 from scheduler.models import Post, PublishAttempt
 from scheduler.selectors import calendar as cal
 
@@ -83,7 +84,10 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
     calendar.add_component(_vtimezone(workspace.timezone, today.year))
     stamp = icalendar.vDatetime(now.astimezone(UTC)).to_ical()
     tzid = f";TZID={workspace.timezone}".encode()
+    # Clients see the calendar, not the post page (its history holds internal review notes): link the day.
+    full = can(user, Action.VIEW_ALL_POSTS, workspace)
     detail = f"{base_url.rstrip('/')}/w/{workspace.slug}/posts/{{}}/"
+    day_link = f"{base_url.rstrip('/')}/w/{workspace.slug}/calendar/?view=day&date={{}}"
     events: list[bytes] = []
     for row in rows:
         post = SimpleNamespace(**row)
@@ -99,7 +103,7 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
         title = (post.caption or "").strip().splitlines()[0][:60] if (post.caption or "").strip() else ""
         kind = _KINDS.get(post.kind, post.kind)
         summary = _text(f"@{post.account__username} · {kind}: {title or f'{kind} #{post.id}'}")
-        url = icalendar.vUri(detail.format(post.id)).to_ical()
+        url = icalendar.vUri(detail.format(post.id)).to_ical() if full else b""
         caption = post.caption[:500]
         for instant, status, uid in dates:
             start = instant.astimezone(zone)
@@ -113,7 +117,7 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
                 b"DTEND" + tzid + b":" + end.strftime("%Y%m%dT%H%M%S").encode(),
                 _fold(b"SUMMARY:" + summary),
                 _fold(b"DESCRIPTION:" + _text(f"{cal.S(status).label}. {caption}")),
-                _fold(b"URL:" + url),
+                _fold(b"URL:" + (url or icalendar.vUri(day_link.format(start.date().isoformat())).to_ical())),
                 b"STATUS:" + _STATUS.get(status, b"TENTATIVE"),
                 b"TRANSP:TRANSPARENT",
                 b"END:VEVENT",

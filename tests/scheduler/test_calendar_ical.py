@@ -90,6 +90,8 @@ def test_client_feed_has_no_drafts(client, client_user, workspace):
     summaries = " ".join(str(e["SUMMARY"]) for e in events(cal))
     assert "Approved launch" in summaries
     assert "Secret draft" not in summaries and "In review" not in summaries
+    # The link goes to the read-only calendar day, not to the post page with its internal review history.
+    assert [str(e["URL"]).split("/w/")[1] for e in events(cal)] == ["acme/calendar/?view=day&date=2027-03-20"]
 
 
 def test_account_feed_holds_that_account_only(client, social, workspace, other_workspace):
