@@ -12,15 +12,9 @@ from django.utils import timezone
 from accounts.models import Notification
 from scheduler.models import Post, ReviewEvent
 from scheduler.services import posts as svc
-from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import PostFactory
 
 S = Post.Status
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
 
 
 def test_mark_manual_on_approved_post_queues_it_and_tells_the_assignee(social, workspace, account):

@@ -5,28 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from scheduler.models import Post, PostingSlot, ReviewEvent
 from scheduler.services import posts as svc
-from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
+from tests.scheduler.post_fixtures import NOW
 
 S = Post.Status
-NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)  # a Monday; 10:00 in Berlin
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 @pytest.fixture

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from scheduler.models import Post
 from scheduler.services import posts as svc
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import MediaAssetFactory
+from tests.scheduler.post_fixtures import NOW
 
-NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace)
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 @pytest.fixture
