@@ -60,7 +60,7 @@ def test_transitions_write_review_events(request, workspace, account, action, st
     assert post.status == end and post.version == version + 1
     ev = last_event(post)
     assert (ev.from_status, ev.to_status, ev.actor) == (start, end, user)
-    assert ev.note == kwargs.get("note", ev.note)
+    assert ev.note == kwargs.get("note", "")  # the reviewer's note, or none
 
 
 def test_reject_and_request_changes_need_a_note(editor, workspace, account):
@@ -110,6 +110,8 @@ def test_editor_may_edit_caption_only(editor, workspace, account):
     svc.post_update(user=editor, post=post, expected_version=post.version, caption="Fixed typo")
     with pytest.raises(PermissionDenied):
         svc.post_update(user=editor, post=post, expected_version=post.version, first_comment="hi")
+    post.refresh_from_db()
+    assert (post.caption, post.first_comment) == ("Fixed typo", "")
 
 
 def test_stale_version_conflicts(social, workspace, account):
