@@ -223,6 +223,7 @@ def test_expired_token_is_token_invalid(sandbox, client, account):
     assert info.value.subcode == 463
 
 
-def test_usage_headers_are_read(client):
+def test_usage_headers_are_read(sandbox, client):
+    sandbox.configure(app_call_budget=1)  # one call uses the whole hourly budget: X-App-Usage says 100 %
     client.me()
-    assert client.last_usage is not None and client.last_usage.max_percent >= 0
+    assert client.last_usage is not None and client.last_usage.max_percent == 100 and client.last_usage.near_limit
