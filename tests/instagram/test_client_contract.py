@@ -191,7 +191,8 @@ def test_injected_errors_map_to_classes(sandbox, client, ig_id, spec, exc_class)
     sandbox.inject_fault("media_publish", once=True, **spec)
     with pytest.raises(exc_class) as info:
         client.media_publish(ig_id, "123")
-    assert info.value.user_message
+    # plain words for the team: the subcode's own explanation, else the class's
+    assert info.value.user_message == errors._SUBCODE_MESSAGES.get(spec.get("subcode"), exc_class.default_user_message)
     if "code" in spec:
         assert info.value.code == spec["code"] and info.value.fbtrace_id
     if spec.get("regain_minutes"):
