@@ -26,7 +26,8 @@ def test_due_post_is_published_once_with_permalink_and_first_comment(sandbox, ma
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
     assert post.ig_media_id and post.permalink.startswith("http")
-    assert post.first_comment_id
+    comments = sandbox.sandbox.find_media(post.ig_media_id)["comments"]  # the comment really is on Instagram
+    assert [(c["id"], c["text"]) for c in comments] == [(post.first_comment_id, "More at the link in bio")]
     ledger = sandbox.ledger(ig_account.ig_user_id)
     assert [e["media_id"] for e in ledger] == [post.ig_media_id]
     assert list(post.attempts.values_list("outcome", flat=True)) == [PublishAttempt.Outcome.PUBLISHED]
