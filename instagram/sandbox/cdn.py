@@ -77,6 +77,13 @@ def _faulty(fault: dict[str, Any], file: Path, content_type: str) -> Response:
     return resp
 
 
+def _expired(sb: Sandbox, oe: str) -> bool:
+    try:
+        return int(oe, 16) < sb.now()
+    except ValueError:
+        return True
+
+
 def cdn(sb: Sandbox, seg: list[str], params: dict[str, str]) -> Response:
     not_found = Response(404, raw=b"Not Found", content_type="text/plain")
     if len(seg) != 2:
@@ -87,6 +94,8 @@ def cdn(sb: Sandbox, seg: list[str], params: dict[str, str]) -> Response:
     kind, name = seg
     stem = name.rsplit(".", 1)[0]
     sb.count_request("cdn", None, stem if kind in ("p", "t") else f"{kind}/{stem}")
+    if params.get("oe") and _expired(sb, params["oe"]):
+        return Response(403, raw=b"URL signature expired", content_type="text/plain")
     if kind == "u":
         path = sb.assets.path("u") / Path(name).name
         if not path.exists():

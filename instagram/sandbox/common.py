@@ -40,6 +40,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "app_call_budget": 20000,  # calls per usage window that X-App-Usage reports as 100 %; more are refused
     "account_call_budget": None,  # calls per account per window (X-Business-Use-Case-Usage); None: app budget / 10
     "usage_window_seconds": 3600,  # rolling window of the usage headers, on the sandbox clock
+    "discovery_needs_facebook_login": False,  # True: Instagram Login tokens get Meta's "nonexisting field" error
+    "cdn_url_lifetime": 0,  # > 0: media URLs carry oe=<hex expiry> and the CDN answers 403 after it (scaled)
     "app_limit_code": 4,  # error code once the app budget is used up
     "account_limit_code": 17,  # … once an account's budget is used up (4, 17, 32, 613 or 80002)
     "seed": 7,

@@ -109,7 +109,7 @@ class ReadingState:
                     out[name] = self.media_url(m, base)
             elif name == "thumbnail_url":
                 if m["media_type"] == "VIDEO":
-                    out[name] = f"{base}/cdn/t/{m['id']}.jpg"
+                    out[name] = self.signed(f"{base}/cdn/t/{m['id']}.jpg")
             elif name == "caption":
                 if m.get("caption"):
                     out[name] = m["caption"]
@@ -144,9 +144,14 @@ class ReadingState:
             first = self.find_media(m["children"][0]) if m.get("children") else None
             return self.media_url(first, base) if first else None
         if m.get("upload"):
-            return f"{base}/cdn/p/{m['id']}.{m['upload'].rsplit('.', 1)[-1]}"
+            return self.signed(f"{base}/cdn/p/{m['id']}.{m['upload'].rsplit('.', 1)[-1]}")
         ext = "mp4" if m["media_type"] == "VIDEO" else "jpg"
-        return f"{base}/cdn/p/{m['id']}.{ext}"
+        return self.signed(f"{base}/cdn/p/{m['id']}.{ext}")
+
+    def signed(self, url: str) -> str:
+        """Instagram's CDN URLs expire (`oe=` is the hex expiry time); with `cdn_url_lifetime` set, so do ours."""
+        lifetime = self.scaled("cdn_url_lifetime")
+        return f"{url}?oe={int(self.now() + lifetime):X}" if lifetime > 0 else url
 
     # ---------------------------------------------------------------------------------- comments & insights
     def add_comment(self, user: dict[str, Any], media_id: str, message: str) -> dict[str, Any]:
@@ -182,6 +187,9 @@ def get_object(sb: Sandbox, token: str | None, obj: str, params: dict[str, str],
         out = sb.render_user(user, [f for f in fields if f.name != "business_discovery"], base)
         for f in fields:
             if f.name == "business_discovery":
+                if sb.config["discovery_needs_facebook_login"] and row["login"] != "facebook":
+                    # As on Meta: Business Discovery is a Facebook Login (graph.facebook.com) feature.
+                    raise bad_field("business_discovery", "User")
                 out["business_discovery"] = business_discovery(sb, user, f, base)
         return Response(200, out)
     container = sb.containers.get(obj)

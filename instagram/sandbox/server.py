@@ -270,7 +270,7 @@ def serve(host: str, port: int, sandbox: Sandbox) -> None:
     try:
         server.serve_forever()
     finally:
-        sandbox.stop_event.set()
+        sandbox.close()
         server.server_close()
 
 

@@ -14,6 +14,7 @@ import copy
 import json
 import os
 import random
+import shutil
 import tempfile
 import threading
 import time
@@ -46,6 +47,8 @@ class Sandbox(OAuthState, PublishingState, DownloadState, ReadingState, Insights
         self.lock = threading.RLock()
         self.stop_event = threading.Event()
         self.state_file = Path(state_file) if state_file else None
+        # A cache dir the sandbox made for itself (no state file, none given) is removed by close().
+        self.temp_cache = cache_dir is None and self.state_file is None
         if cache_dir is None:
             cache_dir = (str(self.state_file) + ".media") if self.state_file else tempfile.mkdtemp(prefix="igsandbox-")
         self.assets = AssetStore(Path(cache_dir))
@@ -110,6 +113,12 @@ class Sandbox(OAuthState, PublishingState, DownloadState, ReadingState, Insights
             self._build_public()
             for item in data.get("public_added", []):
                 self._insert_public(item)
+
+    def close(self) -> None:
+        """Wake sleeping handlers and drop a temporary media cache."""
+        self.stop_event.set()
+        if self.temp_cache:
+            shutil.rmtree(self.assets.root, ignore_errors=True)
 
     # ---------------------------------------------------------------------------------- helpers
     def now(self) -> float:

@@ -8,7 +8,8 @@
         assert len(sb.ledger()) == 1
 
 API (everything else goes through `control()`; see docs/sandbox.md):
-    RunningSandbox(config=None, *, state_file=None)   start()/stop() or use as a context manager
+    RunningSandbox(config=None, *, state_file=None, cache_dir=None)   start()/stop() or use as a context manager
+                              (generated media files live in cache_dir; without one, a temp dir removed by stop())
     .url                      base URL, e.g. http://127.0.0.1:54321 (graph, OAuth and CDN all live here)
     .api_version              "v25.0"
     .sandbox                  the in-process Sandbox state (read-only use in assertions, please)
@@ -58,8 +59,9 @@ from instagram.sandbox.state import Sandbox
 class RunningSandbox:
     api_version = "v25.0"
 
-    def __init__(self, config: dict[str, Any] | None = None, *, state_file: str | None = None) -> None:
-        self.sandbox = Sandbox(config=config, state_file=state_file)
+    def __init__(self, config: dict[str, Any] | None = None, *, state_file: str | None = None,
+                 cache_dir: str | None = None) -> None:
+        self.sandbox = Sandbox(config=config, state_file=state_file, cache_dir=cache_dir)
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._http = requests.Session()
@@ -81,6 +83,7 @@ class RunningSandbox:
         self._server.server_close()
         if self._thread:
             self._thread.join(timeout=5)
+        self.sandbox.close()
         self._http.close()
         self._server = None
 

@@ -135,3 +135,14 @@ def test_sniff_kind():
     assert sniff_kind(b"\x00\x00\x00\x18ftypmp42") == "video"
     assert sniff_kind(b"\x00\x00\x00\x18ftypheic") == "image"
     assert sniff_kind(b"<!doctype html>") is None
+
+
+def test_signed_urls_expire_when_configured(sandbox, client, ig_id, media):
+    image = next(m for m in media if m["media_type"] == "IMAGE")
+    assert "oe=" not in image["media_url"]  # off by default: stored URLs keep working
+    sandbox.configure(cdn_url_lifetime=3 * 86400)
+    fresh = next(m for m in client.business_discovery_media(ig_id, "cdn_shop", limit=50) if m["id"] == image["id"])
+    assert "oe=" in fresh["media_url"] and fetch(fresh["media_url"])[0].sha256 == fetch(image["media_url"])[0].sha256
+    sandbox.advance_clock(3 * 86400 + 60)
+    with pytest.raises(CdnExpired):
+        fetch(fresh["media_url"])

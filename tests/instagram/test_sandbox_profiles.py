@@ -161,3 +161,14 @@ def test_control_rejects_bad_profile_requests(sandbox):
         with pytest.raises(Exception) as info:
             sandbox.control("POST", path, body)
         assert info.value.response.status_code in (400, 404)
+
+
+def test_discovery_can_require_facebook_login(sandbox, client, ig_id):
+    sandbox.configure(discovery_needs_facebook_login=True)
+    with pytest.raises(errors.GraphAPIError) as info:
+        client.business_discovery_profile(ig_id, "lumen_studio")
+    assert info.value.code == 100 and "business_discovery" in info.value.message
+    fb = sandbox.create_account("fb_brand", login="facebook")
+    profile = sandbox.graph_client(fb["access_token"], login="facebook").business_discovery_profile(
+        fb["ig_user_id"], "lumen_studio")
+    assert profile["username"] == "lumen_studio"
