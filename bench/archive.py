@@ -62,10 +62,8 @@ def phase_setup(tmp: Path, sandbox: str, username: str) -> dict:
     from accounts.permissions import Role
     from accounts.roles import sync_roles
     from accounts.services import membership_add, user_set_role
-    from archive.services import runs
     from archive.services.profiles import profile_add
 
-    runs.enqueue_run = lambda run_id: None  # the fetch phase drives it
     sync_roles()
     ws = Workspace.objects.create(name="Bench Brand", slug="bench")
     user = get_user_model().objects.create_user("bench-social", password="x")
@@ -77,7 +75,7 @@ def phase_setup(tmp: Path, sandbox: str, username: str) -> dict:
     remote = requests.post(f"{sandbox}/_control/accounts", json={"username": "bench_asker"}, timeout=10).json()
     InstagramAccount.objects.create(workspace=ws, ig_user_id=remote["ig_user_id"], username="bench_asker",
                                     access_token=remote["access_token"], login_api="facebook")
-    profile, _ = profile_add(user=user, workspace=ws, username=username)
+    profile, _ = profile_add(user=user, workspace=ws, username=username, enqueue=False)
     return {"run_id": profile.runs.get().pk, "profile_id": profile.pk}
 
 

@@ -52,6 +52,15 @@ def client_for(account: InstagramAccount) -> GraphClient:
     return graph_client(account.access_token, login=account.login_api)
 
 
+FACEBOOK_LOGIN_NEEDED = ("Instagram only answers Business Discovery for accounts connected with Facebook Login. "
+                         "Connect a Business account through Facebook Login on the Instagram accounts page.")
+
+
+def needs_facebook_login(exc: GraphAPIError) -> bool:
+    """Meta's answer to Business Discovery asked with an Instagram Login token: an unknown field on User."""
+    return exc.code == 100 and "business_discovery" in (exc.message or "")
+
+
 def is_not_found(exc: GraphAPIError) -> bool:
     return exc.code in NOT_FOUND_CODES or exc.subcode in NOT_FOUND_SUBCODES
 
@@ -121,6 +130,10 @@ class InstagramGateway:
             data = self._call(self.client.business_discovery, self.account.ig_user_id, self.profile.username,
                               after=after, limit=limit)
         except GraphAPIError as exc:
+            if needs_facebook_login(exc):
+                from archive.services.runs import RunFailed
+
+                raise RunFailed(FACEBOOK_LOGIN_NEEDED) from None
             if is_not_found(exc):
                 from archive.services.runs import RunFailed
 

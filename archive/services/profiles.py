@@ -13,7 +13,14 @@ from accounts.models import InstagramAccount, User, Workspace
 from accounts.permissions import Action, require
 from archive import conf
 from archive.models import ArchivedProfile, ArchiveRun, ProfileSnapshot
-from archive.services.instagram import client_for, is_not_found, usable_accounts, wait_seconds
+from archive.services.instagram import (
+    FACEBOOK_LOGIN_NEEDED,
+    client_for,
+    is_not_found,
+    needs_facebook_login,
+    usable_accounts,
+    wait_seconds,
+)
 from archive.services.runs import run_start
 from instagram.errors import GraphAPIError, PermissionDenied, RateLimited, TokenInvalid, Transient
 
@@ -70,6 +77,8 @@ def _ask(workspace: Workspace, username: str) -> tuple[dict[str, Any], Instagram
     except Transient:
         raise ProfileAddError("unavailable", "Instagram did not answer properly; try again in a minute.") from None
     except GraphAPIError as exc:
+        if needs_facebook_login(exc):
+            raise ProfileAddError("no_account", FACEBOOK_LOGIN_NEEDED) from None
         if _mentions_account_type(exc):
             raise _not_business(username) from None
         if is_not_found(exc):
@@ -91,8 +100,12 @@ def _not_business(username: str) -> ProfileAddError:
                            "and Creator accounts; ask the owner to switch to a professional account.")
 
 
-def profile_add(*, user: User, workspace: Workspace, username: str) -> tuple[ArchivedProfile, bool]:
-    """Look the profile up and queue its first run. (profile, created); a known Instagram id is the same profile."""
+def profile_add(*, user: User, workspace: Workspace, username: str,
+                enqueue: bool = True) -> tuple[ArchivedProfile, bool]:
+    """Look the profile up and queue its first run. (profile, created); a known Instagram id is the same profile.
+
+    `enqueue=False` leaves the run for the caller to advance (demo data, benchmarks) instead of the task cluster.
+    """
     require(user, Action.MANAGE_ARCHIVE, workspace)
     name = clean_username(username)
     data, account = _ask(workspace, name)
@@ -114,7 +127,7 @@ def profile_add(*, user: User, workspace: Workspace, username: str) -> tuple[Arc
         ProfileSnapshot.objects.create(profile=profile, taken_at=timezone.now(), followers_count=profile.followers_count,
                                        follows_count=profile.follows_count, media_count=profile.media_count)
         kind = ArchiveRun.Kind.FULL if created else ArchiveRun.Kind.INCREMENTAL
-        run_start(profile=profile, kind=kind, user=user)
+        run_start(profile=profile, kind=kind, user=user, enqueue=enqueue)
     return profile, created
 
 

@@ -47,7 +47,7 @@ def no_enqueue(monkeypatch):
 
 
 def connect(sandbox, workspace, username="acme_brand", login="facebook") -> InstagramAccount:
-    remote = sandbox.create_account(username)
+    remote = sandbox.create_account(username, login=login)
     return InstagramAccount.objects.create(
         workspace=workspace, ig_user_id=remote["ig_user_id"], username=remote["username"],
         access_token=remote["access_token"], expires_at=timezone.now() + timedelta(days=60), login_api=login,

@@ -20,10 +20,8 @@ def setup(token: str, ig_user_id: str, username: str) -> dict:
     from accounts.permissions import Role
     from accounts.roles import sync_roles
     from accounts.services import membership_add, user_set_role
-    from archive.services import runs
     from archive.services.profiles import profile_add
 
-    runs.enqueue_run = lambda run_id: None  # the test drives the run in another process
     sync_roles()
     ws = Workspace.objects.create(name="Crash Co", slug="crash")
     user = get_user_model().objects.create(username="crash-social")
@@ -31,7 +29,7 @@ def setup(token: str, ig_user_id: str, username: str) -> dict:
     membership_add(user=user, workspace=ws)
     InstagramAccount.objects.create(workspace=ws, ig_user_id=ig_user_id, username="crash_asker", access_token=token,
                                     login_api="facebook")
-    profile, _ = profile_add(user=user, workspace=ws, username=username)
+    profile, _ = profile_add(user=user, workspace=ws, username=username, enqueue=False)
     return {"run_id": profile.runs.get().pk}
 
 

@@ -53,6 +53,15 @@ def test_no_connected_account(ig, social, workspace, archive_settings, no_enqueu
     assert err.kind == "no_account" and "Connect one" in err.message
 
 
+def test_instagram_login_account_cannot_use_business_discovery(ig, social, workspace, archive_settings, no_enqueue):
+    from tests.archive.conftest import connect
+
+    ig.configure(discovery_needs_facebook_login=True)
+    connect(ig, workspace, username="ig_login_only", login="instagram")
+    err = _add_error(user=social, workspace=workspace, username="northwind_coffee")
+    assert err.kind == "no_account" and "Facebook Login" in err.message
+
+
 def test_clients_cannot_add_profiles(ig, asker, client_user, workspace):
     from django.core.exceptions import PermissionDenied
 

@@ -11,6 +11,7 @@ from accounts import services
 from accounts.models import User, Workspace
 from accounts.permissions import Role
 from accounts.roles import sync_roles
+from demo.archive import seed_demo_archive
 from demo.content import seed_demo_content
 
 DEMO_PASSWORD = "pressroom-demo"
@@ -53,8 +54,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<8} / {DEMO_PASSWORD}   {role.value} in {', '.join(slugs)}")
 
     def extra_steps(self) -> list:
-        """Each app's demo data, in order: accounts on the sandbox, then media and posts."""
-        return [connect_sandbox_accounts, seed_demo_content]
+        """Each app's demo data, in order: accounts on the sandbox, then media and posts, then the archive."""
+        return [connect_sandbox_accounts, seed_demo_content, seed_demo_archive]
 
 
 def connect_sandbox_accounts(command: BaseCommand, workspaces: dict[str, Workspace]) -> None:
