@@ -17,20 +17,23 @@ nothing new ≤ 2 API calls. `bound_media_per_s` = concurrency ÷ latency: every
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import resource
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
+# bench/calendar.py would shadow the standard library's calendar (used by http.cookiejar, i.e. requests).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+import requests  # noqa: E402
 
 from bench._common import emit, free_port, log, wait_port  # noqa: E402
 
@@ -192,6 +195,7 @@ def main() -> None:
         "export_peak_rss_mb": export["export_peak_rss_mb"],
         "media_done": fetch["media_done"], "media_failed": fetch["media_failed"], "fetch_api_calls": fetch["api_calls"],
         "export_s": export["export_s"], "steps": fetch["steps"],
+        "db": "postgres" if "postgres" in os.environ.get("BENCH_DATABASE_URL", "") else "sqlite",
         "budgets_met": {"throughput": media_per_s >= 0.8 * bound, "rss": max(fetch["peak_rss_mb"],
                         export["export_peak_rss_mb"]) <= 200, "refresh": calls["total"] <= 2},
     }
