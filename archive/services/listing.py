@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import F
 from django.utils import timezone
 
 from archive import conf
@@ -102,8 +101,8 @@ def store_page(*, run: ArchiveRun, profile: ArchivedProfile, items: list[dict[st
                 refreshed_media.append(m)
         archived_before = run.started_at is not None and post.first_seen_at < run.started_at
         if run.kind == ArchiveRun.Kind.INCREMENTAL and archived_before and position >= pinned_max:
+            # No next page; the rest of this one is still read, which refreshes the counts of recent posts.
             stop = True
-            break
     if new_posts:
         ArchivedPost.objects.bulk_create([p for p, _ in new_posts])
         saved = {p.ig_id: p for p in ArchivedPost.objects.filter(profile=profile, ig_id__in=[p.ig_id for p, _ in new_posts])}
@@ -130,10 +129,3 @@ def flag_deleted(*, run: ArchiveRun, profile: ArchivedProfile) -> int:
     if (profile.media_count or 0) > 10_000 and run.oldest_seen_at:
         unseen = unseen.filter(taken_at__gte=run.oldest_seen_at)
     return unseen.update(deleted_on_instagram=True, deleted_detected_at=timezone.now())
-
-
-def bump(run: ArchiveRun, **fields: int) -> None:
-    """Add to run counters in the database (several threads' results arrive one after another)."""
-    ArchiveRun.objects.filter(pk=run.pk).update(**{k: F(k) + v for k, v in fields.items()})
-    for k, v in fields.items():
-        setattr(run, k, getattr(run, k) + v)

@@ -74,8 +74,10 @@ def test_new_posts_that_are_pinned_themselves_are_found(gallery, ig, social):
 
 def test_a_refresh_with_nothing_new_costs_one_call_and_refreshes_counts(gallery, ig, social):
     profile, _, summary = gallery
-    newest_unpinned = [m for m in summary["media_ids"] if m not in summary["pinned"]][0]
+    unpinned = [m for m in summary["media_ids"] if m not in summary["pinned"]]
+    newest_unpinned, twentieth = unpinned[0], unpinned[19]
     ig.patch_media(newest_unpinned, like_count=4242, comments_count=7)
+    ig.patch_media(twentieth, like_count=77)
     ig.reset_calls()
     run = profile_refresh(user=social, profile=profile)
     assert drive(run) == "done"
@@ -83,6 +85,8 @@ def test_a_refresh_with_nothing_new_costs_one_call_and_refreshes_counts(gallery,
     assert ig.calls()["cdn_total"] <= 1  # at most the profile picture
     post = ArchivedPost.objects.get(profile=profile, ig_id=newest_unpinned)
     assert (post.like_count, post.comments_count) == (4242, 7)
+    # The whole first page was read anyway: counts of the recent posts on it are fresh too.
+    assert ArchivedPost.objects.get(profile=profile, ig_id=twentieth).like_count == 77
 
 
 def test_deleted_post_is_flagged_after_the_full_pass_never_removed(gallery, ig, social):
