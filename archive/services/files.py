@@ -221,3 +221,45 @@ def fetch_picture(url: str, *, workspace_id: int, run_id: int, session: requests
         return ""
     finally:
         got.path.unlink(missing_ok=True)
+
+
+def ingest_local(path: Path, *, workspace_id: int, poster: Path | None = None) -> MediaResult:
+    """A file already on disk (an import): copied to a temp file while hashing, checked, thumbnailed, stored."""
+    import hashlib
+    import tempfile
+    import zlib
+
+    digest, crc, size, head = hashlib.sha256(), 0, 0, b""
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}import-", dir=temp_dir())
+    temp = Path(name)
+    try:
+        with open(path, "rb") as src, os.fdopen(fd, "wb") as out:
+            while chunk := src.read(256 * 1024):
+                if len(head) < 32:
+                    head += chunk[: 32 - len(head)]
+                digest.update(chunk)
+                crc = zlib.crc32(chunk, crc)
+                size += len(chunk)
+                out.write(chunk)
+        try:
+            kind, mime = sniff(head)
+        except Rejected:
+            raise DownloadFailed("The file is corrupt: its bytes are neither an image nor a video.") from None
+        sha = digest.hexdigest()
+        thumbnail = thumb_name(workspace_id, sha)
+        if not default_storage.exists(thumbnail):
+            cover = b""
+            if kind == "video" and poster is not None and poster.exists():
+                try:
+                    cover = processing.image_thumbnail(poster)
+                except Exception:
+                    cover = b""
+            thumbnail = _store_thumb(workspace_id, sha, _thumbnail_from(temp, kind, _done(cover)))
+        name = content_name(workspace_id, sha, EXTENSIONS.get(mime, "bin"))
+        stored_new = store_file(temp, name)
+        return MediaResult(0, True, file=name, thumbnail=thumbnail, sha256=sha, crc32=crc, size=size, mime_type=mime,
+                           stored_new=stored_new)
+    except DownloadFailed as exc:
+        return MediaResult(0, False, str(exc))
+    finally:
+        temp.unlink(missing_ok=True)
