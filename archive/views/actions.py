@@ -24,10 +24,9 @@ def profile_add(request: HttpRequest) -> HttpResponse:
     try:
         profile, created = services.profile_add(user=request.user, workspace=ws, username=username)
     except services.ProfileAddError as exc:
-        if request.htmx:
+        if request.htmx:  # 200: htmx 2 does not swap 4xx answers by default
             return render(request, "archive/index.html#add-form",
-                          {"error": exc.message, "error_kind": exc.kind, "username": username, "can_manage": True},
-                          status=422)
+                          {"error": exc.message, "error_kind": exc.kind, "username": username, "can_manage": True})
         messages.error(request, exc.message)
         return redirect("archive:index", ws=ws.slug)
     if created:

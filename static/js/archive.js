@@ -32,6 +32,7 @@
       stage.append(el("p", { class: "muted" }, media.error || "This file is not stored yet."));
     }
     if (media.error) stage.append(el("p", { class: "lb-error" }, media.error));
+    renderLinks(post, media);
     if (post.media.length > 1) {
       const dots = el("div", { class: "lb-items" });
       const prev = el("button", { type: "button", "aria-label": "Previous item" }, "‹");
@@ -43,6 +44,13 @@
       dots.append(prev, el("span", { id: "lb-item-count" }, `${item + 1} / ${post.media.length}`), next);
       stage.append(dots);
     }
+  }
+
+  function renderLinks(post, media) {
+    const links = document.getElementById("lb-links");
+    links.replaceChildren();
+    if (post.permalink) links.append(el("a", { href: post.permalink, target: "_blank", rel: "noopener noreferrer" }, "View on Instagram ↗"));
+    if (media.download) links.append(" ", el("a", { href: media.download, class: "lb-download" }, post.media.length > 1 ? `Download item ${item + 1}` : "Download original"));
   }
 
   function show(i) {
@@ -57,11 +65,6 @@
     const comments = post.comments === null ? "" : ` · ${post.comments.toLocaleString()} comments`;
     document.getElementById("lb-counts").textContent = likes + comments;
     document.getElementById("lb-caption").textContent = post.caption || "(no caption)";
-    const links = document.getElementById("lb-links");
-    links.replaceChildren();
-    if (post.permalink) links.append(el("a", { href: post.permalink, target: "_blank", rel: "noopener noreferrer" }, "View on Instagram ↗"));
-    const media = post.media[item] || {};
-    if (media.download) links.append(" ", el("a", { href: media.download, class: "lb-download" }, "Download original"));
     document.getElementById("lb-prev").disabled = i === 0;
     document.getElementById("lb-next").disabled = i === tiles.length - 1;
     dialog.dataset.index = String(i);

@@ -65,7 +65,7 @@ def test_client_browses_filters_lightbox_and_exports(browser_page, live_server, 
     first_caption = page.locator("#lb-caption").inner_text()
     assert first_caption == newest[0].caption
     assert "View on Instagram" in page.locator("#lb-links").inner_text()
-    assert "Download original" in page.locator("#lb-links").inner_text()
+    assert "Download" in page.locator("#lb-links").inner_text()
     page.keyboard.press("ArrowRight")
     assert page.locator("#lb-caption").inner_text() == newest[1].caption
     page.keyboard.press("ArrowRight")
@@ -73,6 +73,11 @@ def test_client_browses_filters_lightbox_and_exports(browser_page, live_server, 
     page.keyboard.press("ArrowLeft")
     assert page.locator("#lb-caption").inner_text() == newest[1].caption
     assert "likes" in page.locator("#lb-counts").inner_text()
+    assert newest[1].media_type == "CAROUSEL_ALBUM"  # the sandbox's seed: the second newest post is a carousel
+    page.get_by_role("button", name="Next item").click()
+    assert page.locator("#lb-item-count").inner_text().startswith("2 / ")
+    assert "Download item 2" in page.locator("#lb-links").inner_text()
+    page.get_by_role("button", name="Previous item").click()
     page.wait_for_function("() => { const m = document.querySelector('#lb-stage .lb-media'); return m && (m.tagName === 'VIDEO' || (m.complete && m.naturalWidth > 0)); }")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "archive-lightbox.png"))  # the viewport: the modal as seen
@@ -112,6 +117,11 @@ def test_profile_chart_and_running_progress_bar(browser_page, live_server, clien
     page.goto(reverse("archive:index", kwargs={"ws": workspace.slug}))
     page.locator(".run-running").wait_for()
     screenshot(page, "archive-progress")
+    # Adding a personal account answers in the form, without leaving the page.
+    page.fill("#add-username", "quiet_person")
+    page.get_by_role("button", name="Add and archive").click()
+    page.locator("#add-error").wait_for()
+    assert "personal account" in page.locator("#add-error").inner_text()
     # The bar is live: progress written by the worker appears without a reload.
     archived.runs.filter(state="running").update(media_done=6)
     page.wait_for_function("() => document.querySelector('.run-running .run-figures').textContent.includes('6 / 7')",
