@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -24,13 +25,19 @@ def _fmt(n: float) -> str:
     return f"{n:.0f}"
 
 
-def _scale(values: list[int]) -> tuple[float, float]:
+def _scale(values: list[int]) -> tuple[float, float, float]:
+    """(low, high, step) with a round step (1, 2, 2.5 or 5 × 10ⁿ) so every tick label is exact."""
     lo, hi = min(values), max(values)
     if lo == hi:
-        pad = max(1, abs(hi) * 0.05)
-        return lo - pad, hi + pad
-    pad = (hi - lo) * 0.08
-    return max(0, lo - pad), hi + pad
+        lo, hi = lo - max(1, abs(lo) * 0.05), hi + max(1, abs(hi) * 0.05)
+    raw = (hi - lo) / 4
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    if step < 1:
+        step = 1.0
+    low = math.floor(lo / step) * step
+    high = math.ceil(hi / step) * step
+    return max(0.0, low), high, step
 
 
 def growth_chart(points: list[tuple[datetime, int | None, int | None]], tz: Any) -> SafeString:
@@ -53,15 +60,15 @@ def growth_chart(points: list[tuple[datetime, int | None, int | None]], tz: Any)
         values = [p[index] for p in points if p[index] is not None]
         if not values:
             continue
-        lo, hi = _scale(values)
+        lo, hi, step = _scale(values)
 
         def y(v: float, lo: float = lo, hi: float = hi) -> float:
             return TOP + inner_h - (v - lo) / (hi - lo) * inner_h
 
         coords = " ".join(f"{x(p[0]):.1f},{y(p[index]):.1f}" for p in points if p[index] is not None)
         series.append((label, values[0], values[-1]))
-        for k in range(5):
-            v = lo + (hi - lo) * k / 4
+        ticks = [lo + step * k for k in range(int(round((hi - lo) / step)) + 1)]
+        for v in ticks:
             ty = y(v)
             if side == "left":
                 parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#e6e8eb"/>')
