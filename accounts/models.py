@@ -36,6 +36,9 @@ class Workspace(models.Model):
     max_publish_retries = models.PositiveSmallIntegerField(
         default=3, validators=[MaxValueValidator(10)], help_text="Retries after a transient Instagram error."
     )
+    forbid_self_approval = models.BooleanField(
+        default=True, help_text="Nobody approves a post they wrote: another editor has to."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
 

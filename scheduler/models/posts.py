@@ -85,6 +85,11 @@ class Post(models.Model):
     )
     notify_on_publish = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)  # optimistic concurrency for edits and moves
+    # Review bound to content (scheduler/content.py): the hash of the current content and of the last approved.
+    content_hash = models.CharField(max_length=64, blank=True)
+    approved_hash = models.CharField(max_length=64, blank=True)
+    # Set when a post was still in review at its time: it never publishes and needs a new time to be approved.
+    review_expired_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -169,6 +174,8 @@ class ReviewEvent(models.Model):
     from_status = models.CharField(max_length=14, blank=True)
     to_status = models.CharField(max_length=14, blank=True)
     note = models.TextField(blank=True)
+    # On approvals: what was approved (scheduler/content.py), so the desk can show what changed since.
+    content = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from accounts.models import InstagramAccount, User, Workspace
 from accounts.permissions import Action, Role, require
 from accounts.services import notify
 from scheduler import rules
+from scheduler.content import content_hash, content_snapshot, hash_of
 from scheduler.models import Post, PostingSlot, PostMedia, ReviewEvent
 from scheduler.rules import EDITABLE, PENDING, Op, TransitionError
 from scheduler.services import validation
@@ -181,6 +182,7 @@ def post_create(
         author=user, assignee=assignee, status=S.DRAFT,
     )
     _set_media(post, assets, alt_texts)
+    _store_hash(post)
     _event(post, user, "created", "", S.DRAFT)
     return post
 
@@ -246,6 +248,8 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
     _cas(post, expected_version=expected_version, status=to, **updates)
     if "asset_ids" in changed or "alt_texts" in changed:
         _set_media(post, assets, new["alt_texts"])
+    if content_changed:
+        _store_hash(post)
     what = ", ".join(sorted(k.replace("_", " ") for k in changed))
     note = f"Changed {what}."
     if to != before:
@@ -273,9 +277,27 @@ def post_submit(*, user: User, post: Post, note: str = "") -> Post:
 
 
 @transaction.atomic
-def post_approve(*, user: User, post: Post, note: str = "") -> Post:
+def post_approve(*, user: User, post: Post, note: str = "", publish_at: datetime | None = None) -> Post:
+    """Approve what the post shows now: the approval records its content (hash and snapshot), so a later content
+    edit sends it back. A post whose time passed while in review needs a new `publish_at` to be approved."""
+    changes: dict[str, Any] = {}
+    if publish_at is not None:
+        if errors := validation.publish_at_errors(publish_at, post.workspace.timezone):
+            raise ValidationError({"publish_at": errors})
+        post.publish_at = publish_at  # the rule "time not passed" is asked about the new time
+        changes.update(publish_at=publish_at, next_attempt_at=None, deferred_reason="", review_expired_at=None)
+        if post.rrule and not post.series_root_id:
+            changes["occurrence_at"] = publish_at
     rules.check(user, Op.APPROVE, post)
-    return _transition(post, user, action="approved", to=S.APPROVED, note=note)
+    note = (note or "").strip()
+    snapshot = content_snapshot(post)
+    digest = hash_of(snapshot)
+    _cas(post, status=S.APPROVED, content_hash=digest, approved_hash=digest, **changes)
+    event = _event(post, user, "approved", S.IN_REVIEW, S.APPROVED, note)
+    ReviewEvent.objects.filter(pk=event.pk).update(content=snapshot)
+    title = f"Approved with a comment: {post}" if note else f"Approved: {post}"
+    _tell_author(post, user, title, note or "Approved as it is.", level="success")
+    return post
 
 
 def _note_required(note: str, verb: str) -> str:
@@ -303,10 +325,26 @@ def post_request_changes(*, user: User, post: Post, note: str) -> Post:
     return post
 
 
-def _tell_author(post: Post, reviewer: Any, title: str, note: str) -> None:
+def _tell_author(post: Post, reviewer: Any, title: str, note: str, level: str = "warning") -> None:
     if post.author_id and post.author_id != getattr(reviewer, "pk", None):
-        notify(workspace=post.workspace, kind="post_review", level="warning", title=title[:200],
-               body=f"{reviewer}: {note}", users=[post.author])
+        notify(workspace=post.workspace, kind="post_review", level=level, title=title[:200],
+               body=f"{reviewer}: {note}", users=[post.author], url=_post_url(post))
+
+
+def _post_url(post: Post) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    for name in ("scheduler:post_detail", "post_detail"):  # before/after the URL namespaces land
+        try:
+            return reverse(name, kwargs={"ws": post.workspace.slug, "pk": post.pk})
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _store_hash(post: Post) -> None:
+    post.content_hash = content_hash(post)
+    Post.objects.filter(pk=post.pk).update(content_hash=post.content_hash)
 
 
 # --- scheduling -------------------------------------------------------------------------------------------------
