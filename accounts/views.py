@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
+from accounts.redirects import safe_next
 from accounts.selectors import current_workspace, notifications_for
 from scheduler.dashboard import dashboard_summary
 
@@ -41,4 +42,4 @@ def notification_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     services.notification_dismiss(user=request.user, notification_id=pk)
     if request.htmx:
         return HttpResponse("")
-    return redirect(request.POST.get("next") or "home")
+    return redirect(safe_next(request, "home"))

@@ -13,11 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
+from accounts.redirects import safe_next
 from scheduler import recurrence, rules
 from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm, RescheduleForm
 from scheduler.models import Post
@@ -245,10 +245,7 @@ def _run(verb: str, request: HttpRequest, post: Post) -> str:
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=False):
-        return nxt
-    return default
+    return safe_next(request, default)
 
 
 def action_view(verb: str) -> Callable[..., HttpResponse]:

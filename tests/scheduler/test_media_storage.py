@@ -14,14 +14,19 @@ from django.utils import timezone
 
 from scheduler.media.services import media_upload
 from scheduler.media.storage import public_url
+from scheduler.models import Post
 from tests.scheduler.media_fixtures import image_bytes, upload
+from tests.scheduler.post_factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def asset(media_settings, social, workspace):
-    return media_upload(user=social, workspace=workspace, uploaded_file=upload("p.jpg", image_bytes())).asset
+    asset = media_upload(user=social, workspace=workspace, uploaded_file=upload("p.jpg", image_bytes())).asset
+    # Public URLs serve media of posts on their way out only (accounts.permissions.can_fetch_public_asset).
+    PostFactory(workspace=workspace, status=Post.Status.APPROVED, media=[asset])
+    return asset
 
 
 def path_of(url: str) -> str:
