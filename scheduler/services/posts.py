@@ -332,14 +332,9 @@ def _tell_author(post: Post, reviewer: Any, title: str, note: str, level: str = 
 
 
 def _post_url(post: Post) -> str:
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
-    for name in ("scheduler:post_detail", "post_detail"):  # before/after the URL namespaces land
-        try:
-            return reverse(name, kwargs={"ws": post.workspace.slug, "pk": post.pk})
-        except NoReverseMatch:
-            continue
-    return ""
+    return reverse("scheduler:post_detail", kwargs={"ws": post.workspace.slug, "pk": post.pk})
 
 
 def _store_hash(post: Post) -> None:
