@@ -116,6 +116,54 @@ def workspaces_for(user: Any) -> QuerySet[Workspace]:
     return Workspace.objects.filter(memberships__user=user)
 
 
+def administered_workspaces(user: Any) -> QuerySet[Workspace]:
+    """Workspaces whose users and settings `user` manages: all for a superuser, their own for an Administrator."""
+    from accounts.models import Workspace
+
+    if getattr(user, "is_superuser", False):
+        return Workspace.objects.all()
+    if role_of(user) is not Role.ADMIN:
+        return Workspace.objects.none()
+    return workspaces_for(user)
+
+
+def users_visible_to(user: Any) -> QuerySet:
+    """Users an actor may see (admin lists, pickers, autocomplete): members of the actor's workspaces."""
+    from accounts.models import Membership, User
+
+    if getattr(user, "is_superuser", False):
+        return User.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    shared = Membership.objects.filter(workspace__in=workspaces_for(user).values("pk"))
+    return User.objects.filter(pk__in=shared.values("user_id"))
+
+
+def users_manageable_by(user: Any) -> QuerySet:
+    """Users an actor may edit (password, role, staff flag, active, delete).
+
+    A non-superuser Administrator manages only users all of whose memberships lie in workspaces they
+    administer: roles are global, so editing a user shared with another workspace would change their rights
+    there too. Superusers are never managed by anyone but a superuser.
+    """
+    from accounts.models import Membership, User
+
+    if getattr(user, "is_superuser", False):
+        return User.objects.all()
+    mine = administered_workspaces(user).values("pk")
+    elsewhere = Membership.objects.exclude(workspace__in=mine).values("user_id")
+    inside = Membership.objects.filter(workspace__in=mine).values("user_id")
+    return User.objects.filter(pk__in=inside, is_superuser=False).exclude(pk__in=elsewhere)
+
+
+def can_manage_user(actor: Any, target: Any) -> bool:
+    if getattr(actor, "is_superuser", False):
+        return True
+    if target is None or getattr(target, "is_superuser", False):
+        return False
+    return users_manageable_by(actor).filter(pk=target.pk).exists()
+
+
 def is_member(user: Any, workspace: Workspace) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False

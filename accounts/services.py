@@ -34,6 +34,16 @@ def user_set_role(*, user: User, role: Role) -> User:
 
 
 @transaction.atomic
+def user_clear_role(*, user: User) -> User:
+    """No role at all: the user keeps their memberships but may do nothing (and loses admin access)."""
+    user.groups.remove(*Group.objects.filter(name__in=[r.value for r in Role]))
+    user.is_staff = user.is_superuser
+    user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_pressroom_role", None)
+    return user
+
+
+@transaction.atomic
 def membership_add(*, user: User, workspace: Workspace) -> Membership:
     membership, _ = Membership.objects.get_or_create(user=user, workspace=workspace)
     return membership

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from accounts.admin_mixins import WorkspaceScopedAdminMixin
@@ -54,9 +54,17 @@ class PublishAttemptInline(ReadOnlyInline):
 
 
 class PostAdminForm(forms.ModelForm):
+    # The version the editor loaded travels with the form, so a save over someone else's newer change conflicts.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
     class Meta:
         model = Post
         fields = ["caption"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
 
     def clean_caption(self) -> str:
         caption = self.cleaned_data.get("caption") or ""
@@ -96,11 +104,23 @@ class PostAdmin(WorkspaceScopedAdminMixin, admin.ModelAdmin):
             return
         current = Post.objects.select_related("workspace", "account").get(pk=obj.pk)
         try:
-            services.post_update(user=request.user, post=current, expected_version=obj.version, caption=obj.caption)
+            services.post_update(user=request.user, post=current, expected_version=form.cleaned_data["expected_version"],
+                                 caption=form.cleaned_data["caption"])
         except (services.ConflictError, services.TransitionError) as exc:
+            request._pressroom_not_saved = True
             self.message_user(request, exc.message, messages.ERROR)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        except (PermissionDenied, ValidationError) as exc:
+            request._pressroom_not_saved = True
+            self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        return None  # inlines are read-only history; nothing of them is written from this form
+
+    def response_change(self, request: Any, obj: Post) -> HttpResponse:
+        if getattr(request, "_pressroom_not_saved", False):
+            # Back to the form, which now shows the newer data; no "changed successfully" on top of the error.
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def _each(self, request: Any, queryset: Any, fn: Any, done: str, **kwargs: Any) -> None:
         ok, failed = 0, []
