@@ -113,9 +113,6 @@ class PostAdmin(WorkspaceScopedAdminMixin, admin.ModelAdmin):
             request._pressroom_not_saved = True
             self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
 
-    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
-        return None  # inlines are read-only history; nothing of them is written from this form
-
     def response_change(self, request: Any, obj: Post) -> HttpResponse:
         if getattr(request, "_pressroom_not_saved", False):
             # Back to the form, which now shows the newer data; no "changed successfully" on top of the error.

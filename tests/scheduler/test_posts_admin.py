@@ -74,7 +74,7 @@ def test_caption_edit_of_approved_post_goes_back_to_review(login, editor, worksp
     # Post back exactly the management forms the page rendered (read-only inlines with their rows).
     hidden = re.findall(r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d*)"', form.content.decode())
     assert hidden
-    data = {"caption": "New caption", **dict(hidden)}
+    data = {"caption": "New caption", "expected_version": post.version, **dict(hidden)}
     response = client.post(change, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     post.refresh_from_db()
