@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import Http404
 
 from accounts import services
-from accounts.admin_mixins import ScopedChoicesMixin, WorkspaceScopedAdminMixin
+from accounts.admin_mixins import HiddenOutsideScopeMixin, ScopedChoicesMixin, WorkspaceScopedAdminMixin
 from accounts.models import InstagramAccount, Membership, Notification, User, Workspace
 from accounts.permissions import (
     Role,
@@ -48,7 +48,7 @@ class MembershipInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class WorkspaceAdmin(HiddenOutsideScopeMixin, ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "timezone", "daily_post_cap", "max_publish_retries", "forbid_self_approval"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -73,10 +73,6 @@ class WorkspaceAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Workspace | None = None) -> bool:
         return request.user.is_superuser
-
-    def _get_obj_does_not_exist_redirect(self, request: Any, opts: Any, object_id: Any) -> Any:
-        raise Http404("Not found.")
-
 
 class RoleField(forms.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
@@ -105,7 +101,7 @@ class PressroomUserCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
+class UserAdmin(HiddenOutsideScopeMixin, ScopedChoicesMixin, BaseUserAdmin):
     """Users, scoped: a non-superuser Administrator sees members of their workspaces and edits only users all of
     whose memberships lie in workspaces they administer. Others are read-only; superusers only by superusers."""
 
@@ -195,8 +191,9 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
             else:
                 services.user_clear_role(user=obj)
 
-    def _get_obj_does_not_exist_redirect(self, request: Any, opts: Any, object_id: Any) -> Any:
-        raise Http404("Not found.")
+    def user_change_password(self, request: Any, id: str, form_url: str = "") -> Any:
+        self._hide_unless_in_scope(request, id)
+        return super().user_change_password(request, id, form_url)
 
 
 class UserMembershipInline(ScopedChoicesMixin, admin.TabularInline):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import Http404
 
 from accounts.permissions import scope, users_visible_to, workspaces_for
@@ -74,7 +75,37 @@ class ScopedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class WorkspaceScopedAdminMixin(ScopedChoicesMixin):
+class HiddenOutsideScopeMixin:
+    """Object pages (change, history, delete, password) of rows outside the admin's scoped queryset are 404,
+    checked before the admin's model-permission checks, so a 403 never tells that such a row exists."""
+
+    def _hide_unless_in_scope(self, request: Any, object_id: Any) -> None:
+        if object_id is None:
+            return
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(str(object_id))).exists()  # type: ignore[attr-defined]
+        except (ValueError, TypeError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404("Not found.")
+
+    def change_view(self, request: Any, object_id: Any, form_url: str = "", extra_context: Any = None) -> Any:
+        self._hide_unless_in_scope(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def history_view(self, request: Any, object_id: Any, extra_context: Any = None) -> Any:
+        self._hide_unless_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def delete_view(self, request: Any, object_id: Any, extra_context: Any = None) -> Any:
+        self._hide_unless_in_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def _get_obj_does_not_exist_redirect(self, request: Any, opts: Any, object_id: Any) -> Any:
+        raise Http404("Not found.")
+
+
+class WorkspaceScopedAdminMixin(HiddenOutsideScopeMixin, ScopedChoicesMixin):
     """Mix into a ModelAdmin whose model has a workspace foreign key (path in `workspace_field`).
 
     Rows of other workspaces are invisible in lists, filters and autocomplete, and give 404 (not the admin's
@@ -85,6 +116,3 @@ class WorkspaceScopedAdminMixin(ScopedChoicesMixin):
 
     def get_queryset(self, request: Any) -> Any:
         return scope(request.user, super().get_queryset(request), self.workspace_field)  # type: ignore[misc]
-
-    def _get_obj_does_not_exist_redirect(self, request: Any, opts: Any, object_id: Any) -> Any:
-        raise Http404("Not found.")
