@@ -17,3 +17,9 @@ def metrics_refresh() -> int:
     from scheduler.engine.metrics import metrics_refresh as refresh
 
     return refresh()
+
+
+def reviews_expire() -> int:
+    from scheduler.services.review import reviews_expire as expire
+
+    return len(expire())

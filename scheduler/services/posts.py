@@ -239,7 +239,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
                  "publish_at", "rrule", "assignee", "manual_reason", "notify_on_publish")
     }
     if "publish_at" in changed:
-        updates.update(next_attempt_at=None, deferred_reason="")
+        updates.update(next_attempt_at=None, deferred_reason="", review_expired_at=None)
         if new["rrule"] and not post.series_root_id:
             updates["occurrence_at"] = changed["publish_at"]
     if "rrule" in changed and not post.series_root_id:
@@ -256,6 +256,8 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
         note += " Content changed after approval, so it needs review again."
     _event(post, user, "edited" if content_changed else "moved" if "publish_at" in changed else "edited",
            before, to, note)
+    if content_changed:  # an editor's caption fix (or anyone's edit) is shown to the author
+        _tell_author(post, user, f"{user} edited your post: {post}", note, level="info")
     return post
 
 
@@ -352,7 +354,8 @@ def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int 
         raise ValidationError({"publish_at": errors})
     # A failed post with a new time gets another chance; its content was approved and has not changed.
     to = S.APPROVED if post.status == S.FAILED else post.status
-    changes: dict[str, Any] = {"publish_at": publish_at, "next_attempt_at": None, "deferred_reason": ""}
+    changes: dict[str, Any] = {"publish_at": publish_at, "next_attempt_at": None, "deferred_reason": "",
+                               "review_expired_at": None}
     if to != post.status:
         changes.update(retry_count=0, next_check_at=None)
     if post.rrule and not post.series_root_id:
