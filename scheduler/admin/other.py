@@ -101,4 +101,4 @@ class MediaAssetAdmin(WorkspaceScopedAdminMixin, admin.ModelAdmin):
     def fit(self, asset: MediaAsset) -> str:
         return format_html_join(" ", '<span class="desk-badge {}" title="{}">{}</span>', (
             ("desk-fit-ok" if s["ok"] else "desk-fit-no", "; ".join(s["reasons"]) or "fits", s["use"])
-            for s in asset.suitability_list()))
+            for s in asset.suitability_list))
