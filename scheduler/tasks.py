@@ -1,6 +1,6 @@
 """Thin django-q2 entry points: take ids, call a service, return."""
 
-from scheduler.services_system import heartbeat_beat
+from scheduler.services.system import heartbeat_beat
 
 
 def heartbeat() -> None:
@@ -23,3 +23,9 @@ def reviews_expire() -> int:
     from scheduler.services.review import reviews_expire as expire
 
     return len(expire())
+
+
+def cleanup_uploads() -> int:
+    from scheduler.media.storage import cleanup_temp_files
+
+    return cleanup_temp_files()

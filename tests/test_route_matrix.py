@@ -33,8 +33,8 @@ from django.utils import timezone
 
 from accounts.models import InstagramAccount, Notification, User, Workspace
 from accounts.permissions import Role, allows
-from scheduler.media.services import media_upload
 from scheduler.models import MediaAsset, Post, PostingSlot, PublishAttempt, ReviewEvent
+from scheduler.services.media import media_upload
 from tests.factories import InstagramAccountFactory, UserFactory
 from tests.scheduler.media_fixtures import image_bytes, media_settings, upload  # noqa: F401 (the fixture)
 from tests.scheduler.post_factories import PostFactory

@@ -105,7 +105,7 @@ def test_post_actions_do_not_redirect_off_site(login, social, workspace, account
 # --- finding 4: clients see media of approved/published posts only ---------------------------------------------------
 
 def test_clients_cannot_fetch_media_of_drafts(login, client_user, social, workspace, account, media_settings, client):
-    from scheduler.media.services import media_upload
+    from scheduler.services.media import media_upload
 
     asset = media_upload(user=social, workspace=workspace, uploaded_file=upload("d.jpg", image_bytes())).asset
     draft = PostFactory(workspace=workspace, account=account, status=S.DRAFT, media=[asset])
