@@ -73,7 +73,7 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     local = timezone.localtime(post.publish_at, ws.tzinfo) if post.publish_at else None
     time_passed = bool(post.publish_at and post.publish_at <= timezone.now())
     return {
-        "post": post, "media": thumbs, "warnings": warnings_for(post, items),
+        "post": post, "slides": thumbs, "warnings": warnings_for(post, items),
         "hashtags": count_hashtags(post.caption or ""), "mentions": count_mentions(post.caption or ""),
         "chars": len(post.caption or ""), "events": events, "attempts": list(post.attempts.order_by("number")),
         "diff": diff, "last_approval": last_approval, "local_time": local, "tz": ws.timezone,
