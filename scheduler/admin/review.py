@@ -126,7 +126,7 @@ class ReviewPageMixin:
         self._hide_unless_in_scope(request, object_id)  # type: ignore[attr-defined]
         post = self.get_queryset(request).select_related("workspace", "account", "author").get(  # type: ignore[attr-defined]
             pk=unquote(object_id))
-        extra = {**(extra_context or {}), **review_context(request, post)}
+        extra = {**(extra_context or {}), **review_context(request, post), "title": "Review post"}
         with timezone.override(post.workspace.tzinfo):
             return super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]
 
