@@ -291,3 +291,17 @@ def test_inside_the_workspace_every_route_answers_as_the_policy_says(request, cl
             verdict = "allowed" if allows(role, action) else "not allowed"
             wrong.append(f"{role.value} {name} ({action.value}: {verdict}) {url} → {code}")
     assert not wrong, "Routes that disagree with the policy:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.name.lower() for r in Role])
+def test_every_navigation_link_a_role_is_shown_opens_for_that_role(request, client, world, role):
+    """The nav is built from the same policy: no role is shown a link that answers 403 or 404."""
+    from accounts.navigation import nav_for
+
+    user = request.getfixturevalue(ROLE_FIXTURES[role])
+    _as(client, user)
+    items = nav_for(user, world.a)
+    assert items, f"{role.value} sees no navigation at all"
+    wrong = [f"{item['label']} {item['url']} → {code}" for item in items
+             if (code := client.get(item["url"]).status_code) != 200]
+    assert not wrong, f"Links shown to {role.value} that do not open:\n" + "\n".join(wrong)
