@@ -49,14 +49,15 @@ class MembershipInline(ScopedChoicesMixin, admin.TabularInline):
 
 @admin.register(Workspace)
 class WorkspaceAdmin(HiddenOutsideScopeMixin, ScopedChoicesMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "timezone", "daily_post_cap", "max_publish_retries", "forbid_self_approval"]
+    list_display = ["name", "slug", "timezone", "daily_post_cap", "max_publish_retries", "forbid_self_approval",
+                    "required_approvals"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "timezone"]}),
         ("Publishing", {"fields": ["daily_post_cap", "max_publish_retries"]}),
-        ("Review", {"fields": ["forbid_self_approval"]}),
+        ("Review", {"fields": ["forbid_self_approval", "required_approvals"]}),
     ]
 
     def get_queryset(self, request: Any) -> Any:

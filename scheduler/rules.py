@@ -76,6 +76,23 @@ def _not_self_approval(post: Post, user: Any) -> str | None:
     return None
 
 
+def first_approval_valid(post: Post) -> bool:
+    """A first approval (two-approval workspaces) counts only for the content it was given to."""
+    if not post.first_approval_by_id or not post.first_approval_hash:
+        return False
+    from scheduler.content import content_hash
+
+    return post.first_approval_hash == content_hash(post)
+
+
+def _not_second_vote_by_same(post: Post, user: Any) -> str | None:
+    if getattr(post.workspace, "required_approvals", 1) < 2 or post.first_approval_by_id != getattr(user, "pk", None):
+        return None
+    if first_approval_valid(post):
+        return "You gave the first approval; this workspace needs a second editor to approve it too."
+    return None
+
+
 def _time_not_passed(post: Post, user: Any) -> str | None:
     if post.publish_at is not None and post.publish_at <= timezone.now():
         return "Its time has passed; give it a new time before approving it."
@@ -93,7 +110,8 @@ class Rule:
 
 TABLE: dict[Op, Rule] = {
     Op.SUBMIT: Rule("submit for review", Action.SUBMIT_POST, (S.DRAFT,)),
-    Op.APPROVE: Rule("approve", Action.REVIEW_POST, (S.IN_REVIEW,), (_not_self_approval, _time_not_passed)),
+    Op.APPROVE: Rule("approve", Action.REVIEW_POST, (S.IN_REVIEW,), (_not_self_approval, _not_second_vote_by_same,
+                                                                 _time_not_passed)),
     Op.REJECT: Rule("reject", Action.REVIEW_POST, (S.IN_REVIEW,)),
     Op.REQUEST_CHANGES: Rule("request changes to", Action.REVIEW_POST, (S.IN_REVIEW,)),
     Op.EDIT: Rule("edit", Action.COMPOSE_POST, EDITABLE),

@@ -186,6 +186,8 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
         extra = ""
         if post.review_expired_at and post.status == S.IN_REVIEW:
             extra = mark_safe(' <span class="desk-badge desk-expired">expired</span>')  # noqa: S308
+        elif post.first_approval_hash and post.first_approval_hash == post.content_hash and post.status == S.IN_REVIEW:
+            extra = mark_safe(' <span class="desk-badge desk-approved">1 of 2 approvals</span>')  # noqa: S308
         elif post.approved_hash and post.content_hash and post.content_hash != post.approved_hash:
             extra = mark_safe(' <span class="desk-badge desk-changed">changed since approval</span>')  # noqa: S308
         return format_html('<span class="desk-badge desk-{}">{}</span>{}', post.status, post.get_status_display(),
@@ -203,18 +205,24 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
     # --- bulk review actions: each post through the service; refusals are listed with their reason -----------
 
     def _each(self, request: Any, queryset: QuerySet[Post], fn: Any, done: str, **kwargs: Any) -> None:
-        ok, failed = 0, []
+        ok, first, failed = 0, 0, []
         # The queryset is already scoped: forged ids of another workspace are simply not in it.
         for post in queryset.select_related("workspace", "account", "author"):
             try:
-                fn(user=request.user, post=post, **kwargs)
-                ok += 1
+                result = fn(user=request.user, post=post, **kwargs)
+                if fn is services.post_approve and result.status == S.IN_REVIEW:
+                    first += 1  # a two-approval workspace: this was the first of two
+                else:
+                    ok += 1
             except (services.ConflictError, services.TransitionError) as exc:
                 failed.append(f"“{post}”: {exc.message}")
             except (PermissionDenied, ValidationError) as exc:
                 failed.append(f"“{post}”: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
         if ok:
             self.message_user(request, f"{done} {ok} post{'s' if ok != 1 else ''}.", messages.SUCCESS)
+        if first:
+            self.message_user(request, f"First approval recorded for {first} post{'s' if first != 1 else ''}; "
+                                       "a second editor has to approve too.", messages.SUCCESS)
         for line in failed:
             self.message_user(request, line, messages.ERROR)
 

@@ -78,6 +78,9 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         "chars": len(post.caption or ""), "events": events, "attempts": list(post.attempts.order_by("number")),
         "diff": diff, "last_approval": last_approval, "local_time": local, "tz": ws.timezone,
         "time_passed": time_passed, **_approval(request.user, post, time_passed),
+        "first_approval": (next((e for e in reversed(events) if e.action == "approved_first"), None)
+                           if rules.first_approval_valid(post) else None),
+        "required_approvals": ws.required_approvals,
         "can_review": bool(allowed & {Op.REJECT, Op.REQUEST_CHANGES}),
         "can_edit_caption": Op.EDIT_CAPTION in allowed or Op.EDIT in allowed,
         "review_url": reverse("admin:scheduler_post_review", args=[post.pk]),
@@ -185,5 +188,8 @@ class ReviewPageMixin:
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return HttpResponseRedirect(change_url)
-        messages.success(request, f"“{post}”: {DECISIONS[decision][1]}")
+        done = DECISIONS[decision][1]
+        if decision.startswith("approve") and post.status == S.IN_REVIEW:
+            done = "First approval recorded; a second editor has to approve it too."
+        messages.success(request, f"“{post}”: {done}")
         return HttpResponseRedirect(reverse("admin:scheduler_post_changelist"))  # back to the queue

@@ -90,6 +90,11 @@ class Post(models.Model):
     approved_hash = models.CharField(max_length=64, blank=True)
     # Set when a post was still in review at its time: it never publishes and needs a new time to be approved.
     review_expired_at = models.DateTimeField(null=True, blank=True)
+    # Workspaces that require two approvals: the first one, valid only while the content keeps this hash.
+    first_approval_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_approval_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

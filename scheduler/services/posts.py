@@ -27,6 +27,7 @@ from scheduler.content import content_hash, content_snapshot, hash_of
 from scheduler.models import Post, PostingSlot, PostMedia, ReviewEvent
 from scheduler.rules import EDITABLE, PENDING, Op, TransitionError
 from scheduler.services import validation
+from scheduler.services.review import editors_of
 from scheduler.slots import SlotError, next_free_slot, validate_slot_times
 
 logger = logging.getLogger(__name__)
@@ -294,11 +295,30 @@ def post_approve(*, user: User, post: Post, note: str = "", publish_at: datetime
     note = (note or "").strip()
     snapshot = content_snapshot(post)
     digest = hash_of(snapshot)
-    _cas(post, status=S.APPROVED, content_hash=digest, approved_hash=digest, **changes)
+    if post.workspace.required_approvals >= 2 and not rules.first_approval_valid(post):
+        return _first_approval(post, user, note=note, snapshot=snapshot, digest=digest, changes=changes)
+    _cas(post, status=S.APPROVED, content_hash=digest, approved_hash=digest, first_approval_by=None,
+         first_approval_hash="", **changes)
     event = _event(post, user, "approved", S.IN_REVIEW, S.APPROVED, note)
     ReviewEvent.objects.filter(pk=event.pk).update(content=snapshot)
     title = f"Approved with a comment: {post}" if note else f"Approved: {post}"
     _tell_author(post, user, title, note or "Approved as it is.", level="success")
+    return post
+
+
+def _first_approval(post: Post, user: Any, *, note: str, snapshot: dict, digest: str, changes: dict) -> Post:
+    """Two-approval workspaces: record the first approval of this content; the post stays in review."""
+    _cas(post, content_hash=digest, first_approval_by=user, first_approval_hash=digest, **changes)
+    event = _event(post, user, "approved_first", S.IN_REVIEW, S.IN_REVIEW,
+                   note or "First approval; a second editor has to approve it too.")
+    ReviewEvent.objects.filter(pk=event.pk).update(content=snapshot)
+    others = [u for u in editors_of(post) if u.pk != user.pk and u.pk != post.author_id]
+    if others:
+        notify(workspace=post.workspace, kind="post_review", title=f"Second approval needed: {post}"[:200],
+               body=f"{user} approved “{post}”; it needs a second editor's approval.", url=_post_url(post),
+               users=others)
+    _tell_author(post, user, f"First approval: {post}", note or "Approved once; waiting for a second editor.",
+                 level="info")
     return post
 
 
@@ -313,7 +333,7 @@ def _note_required(note: str, verb: str) -> str:
 def post_reject(*, user: User, post: Post, note: str) -> Post:
     rules.check(user, Op.REJECT, post)
     note = _note_required(note, "reject a post")
-    _transition(post, user, action="rejected", to=S.DRAFT, note=note)
+    _transition(post, user, action="rejected", to=S.DRAFT, note=note, first_approval_by=None, first_approval_hash="")
     _tell_author(post, user, f"Rejected: {post}", note)
     return post
 
@@ -322,7 +342,8 @@ def post_reject(*, user: User, post: Post, note: str) -> Post:
 def post_request_changes(*, user: User, post: Post, note: str) -> Post:
     rules.check(user, Op.REQUEST_CHANGES, post)
     note = _note_required(note, "request changes")
-    _transition(post, user, action="changes_requested", to=S.DRAFT, note=note)
+    _transition(post, user, action="changes_requested", to=S.DRAFT, note=note, first_approval_by=None,
+                first_approval_hash="")
     _tell_author(post, user, f"Changes requested: {post}", note)
     return post
 

@@ -23,7 +23,7 @@ from scheduler.services.validation import local_text
 S = Post.Status
 
 
-def _editors(post: Post) -> list[User]:
+def editors_of(post: Post) -> list[User]:
     return list(User.objects.filter(is_active=True, memberships__workspace_id=post.workspace_id,
                                     groups__name=Role.EDITOR.value).distinct())
 
@@ -45,7 +45,7 @@ def reviews_expire(*, now: datetime | None = None) -> list[int]:
         ReviewEvent.objects.create(post=post, action="review_expired", from_status=S.IN_REVIEW, to_status=S.IN_REVIEW,
                                    note=f"Still in review at its time ({when}), so it was not published. "
                                         "Approve it with a new time, or move it.")
-        people = {u.pk: u for u in _editors(post)}
+        people = {u.pk: u for u in editors_of(post)}
         if post.author_id and post.author and post.author.is_active:
             people[post.author_id] = post.author
         notify(workspace=post.workspace, kind="review_expired", level="warning",

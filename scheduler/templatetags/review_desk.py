@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from accounts.permissions import Action, allows, role_of, workspaces_for
@@ -24,7 +24,8 @@ def review_counts(context: Any) -> dict[str, Any] | None:
         return None
     in_review = Q(status=S.IN_REVIEW)
     # "Your" review: with self-approval forbidden, an editor's own posts wait for someone else.
-    own_blocked = Q(author=user, workspace__forbid_self_approval=True)
+    own_blocked = Q(author=user, workspace__forbid_self_approval=True) | Q(
+        first_approval_by=user, first_approval_hash=F("content_hash"))  # their first vote: a second editor's turn
     figures = Post.objects.filter(workspace__in=workspaces_for(user).values("pk")).aggregate(
         awaiting=Count("pk", filter=in_review & Q(review_expired_at__isnull=True) & ~own_blocked),
         expired=Count("pk", filter=in_review & Q(review_expired_at__isnull=False)),

@@ -122,7 +122,8 @@ def test_a_shared_user_can_be_removed_from_my_workspace_only(login, outsider, sh
     html = page.content.decode()
     memberships = list(other_workspace.memberships.order_by("pk"))
     data = {"name": other_workspace.name, "slug": other_workspace.slug, "timezone": other_workspace.timezone,
-            "daily_post_cap": 25, "max_publish_retries": 3, "forbid_self_approval": "on", **form_fields(html)}
+            "daily_post_cap": 25, "max_publish_retries": 3, "forbid_self_approval": "on", "required_approvals": 1,
+            **form_fields(html)}
     for i, m in enumerate(memberships):
         data[f"memberships-{i}-id"] = m.pk
         data[f"memberships-{i}-workspace"] = other_workspace.pk

@@ -265,3 +265,30 @@ def test_task_admin_is_for_administrators_only(login, admin_user, editor):
     url = reverse("admin:django_q_schedule_changelist")
     assert login(admin_user).get(url).status_code == 200
     assert login(editor).get(url).status_code == 403
+
+
+def test_two_approvals_by_different_editors_when_the_workspace_requires_them(login, workspace, editor, social, submit):
+    workspace.required_approvals = 2
+    workspace.save()
+    second = UserFactory(username="erin-editor", role=Role.EDITOR, workspaces=[workspace])
+    post = submit("Needs four eyes #coffee")
+    review(login(editor), post, "approve")
+    post.refresh_from_db()
+    assert post.status == S.IN_REVIEW and post.first_approval_by == editor
+    page = login(editor).get(reverse("admin:scheduler_post_change", args=[post.pk])).content.decode()
+    assert "1 of 2 approvals" in page and "needs a second editor" in page and 'value="approve"' not in page
+    review(login(editor), post, "approve")  # the same editor twice: refused
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+    assert Notification.objects.filter(user=second, title__startswith="Second approval needed").exists()
+    # A content change voids the first approval: it counts for the content it was given to.
+    svc.post_update(user=social, post=Post.objects.get(pk=post.pk), expected_version=post.version,
+                    caption="Changed meanwhile #coffee")
+    review(login(second), post, "approve")
+    post.refresh_from_db()
+    assert post.status == S.IN_REVIEW and post.first_approval_by == second  # a new first approval
+    review(login(editor), post, "approve")
+    post.refresh_from_db()
+    assert post.status == S.APPROVED and post.approved_hash == post.content_hash
+    assert list(ReviewEvent.objects.filter(post=post, action__startswith="approved").values_list(
+        "action", "actor__username")) == [("approved_first", "eddie-editor"), ("approved_first", "erin-editor"),
+                                          ("approved", "eddie-editor")]
