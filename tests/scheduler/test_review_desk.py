@@ -292,3 +292,14 @@ def test_two_approvals_by_different_editors_when_the_workspace_requires_them(log
     assert list(ReviewEvent.objects.filter(post=post, action__startswith="approved").values_list(
         "action", "actor__username")) == [("approved_first", "eddie-editor"), ("approved_first", "erin-editor"),
                                           ("approved", "eddie-editor")]
+
+
+def test_clients_have_no_admin_access(login, client_user, submit):
+    post = submit()
+    client = login(client_user)
+    for url in (reverse("admin:index"), reverse(CHANGELIST),
+                reverse("admin:scheduler_post_change", args=[post.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    assert review(client, post, "approve").status_code == 302
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
