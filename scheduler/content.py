@@ -37,6 +37,23 @@ def is_approved_content(post: Post) -> bool:
     return bool(post.approved_hash) and post.approved_hash == content_hash(post)
 
 
+def inherited_review(root: Post, items: list[PostMedia] | None = None) -> tuple[str, str]:
+    """(status, approved hash) for a new post carrying a series' content (next occurrence, a moved or split-off
+    date): approved only when the series' content was approved and has not changed since; otherwise in review
+    (series in review) or a draft. The root's own status — cancelled, skipped, published — has no say."""
+    digest = hash_of(content_snapshot(root, items))
+    if root.approved_hash and root.approved_hash == digest:
+        return Post.Status.APPROVED, digest
+    return (Post.Status.IN_REVIEW if root.status == Post.Status.IN_REVIEW else Post.Status.DRAFT), ""
+
+
+def projected_status(root: Post) -> str:
+    """What a future, not yet stored date of a series will be (for the calendar; stored hashes, no query)."""
+    if root.approved_hash and root.approved_hash == root.content_hash:
+        return Post.Status.APPROVED
+    return Post.Status.IN_REVIEW if root.status == Post.Status.IN_REVIEW else Post.Status.DRAFT
+
+
 def content_diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """Per changed key: label, before, after (media as a list of "asset #id (alt)" lines)."""
     labels = {"kind": "Kind", "caption": "Caption", "first_comment": "First comment", "location_id": "Location",

@@ -87,6 +87,8 @@ ROUTE_KWARGS: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]
     "scheduler:asset_detail": _asset_pk,
     "scheduler:asset_delete": _asset_pk,
     "scheduler:asset_file": lambda w: [{"pk": w.asset.pk, "variant": v} for v in ("thumb", "original", "instagram")],
+    "scheduler:calendar_move": _post_pk,
+    "scheduler:posting_slots": lambda w: {"pk": w.account.pk},
 }
 
 # Admin model label → A's instance whose change/history/delete pages are probed.

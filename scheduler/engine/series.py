@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from scheduler import recurrence
-from scheduler.content import content_snapshot, hash_of
+from scheduler.content import content_snapshot, hash_of, inherited_review
 from scheduler.models import Post, PostMedia, ReviewEvent
 
 
@@ -38,13 +38,8 @@ def series_materialize_next(*, post: Post) -> Post | None:
     if existing:
         return existing
     root_items = list(PostMedia.objects.filter(post=root).order_by("position"))
+    status, approved = inherited_review(root, root_items)
     digest = hash_of(content_snapshot(root, root_items))
-    if root.approved_hash and root.approved_hash == digest:
-        status = Post.Status.APPROVED
-    elif root.status == Post.Status.IN_REVIEW:
-        status = Post.Status.IN_REVIEW
-    else:
-        status = Post.Status.DRAFT
     try:
         with transaction.atomic():
             occurrence = Post.objects.create(
@@ -67,7 +62,7 @@ def series_materialize_next(*, post: Post) -> Post | None:
                 assignee=root.assignee,
                 notify_on_publish=root.notify_on_publish,
                 content_hash=digest,
-                approved_hash=digest if status == Post.Status.APPROVED else "",
+                approved_hash=approved,
             )
             PostMedia.objects.bulk_create(
                 PostMedia(post=occurrence, asset_id=item.asset_id, position=item.position, alt_text=item.alt_text)

@@ -81,6 +81,28 @@ def test_an_approved_series_passes_its_approval_on_until_its_content_changes(fro
     assert nxt2.status == S.DRAFT and nxt2.caption == "Changed after approval"
 
 
+def test_moving_a_date_of_a_skipped_draft_series_on_the_calendar_creates_no_approved_post(frozen, workspace, account,
+                                                                                          social, editor):
+    """The calendar's series split / single-date move copies the series too: same rule as the engine."""
+    from scheduler.services.calendar import series_move_date
+
+    for approve in (False, True):
+        root = weekly(workspace, account, social)
+        if approve:
+            svc.post_submit(user=social, post=root)
+            svc.post_approve(user=editor, post=root)
+        root = Post.objects.get(pk=root.pk)
+        svc.post_skip_occurrence(user=social, post=root)  # the root is cancelled now; that must not approve anything
+        root = Post.objects.get(pk=root.pk)
+        fourth = root.publish_at + timedelta(days=21)
+        before = set(Post.objects.values_list("pk", flat=True))
+        single = series_move_date(user=social, post=root, occurrence_utc=fourth,
+                                  publish_at=fourth + timedelta(hours=2), expected_version=root.version)
+        created = Post.objects.exclude(pk__in=before)
+        expected = S.APPROVED if approve else S.DRAFT
+        assert single.status == expected and set(created.values_list("status", flat=True)) == {expected}, approve
+
+
 # --- finding 3: no open redirect -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("target", ["https://elsewhere.example/", "//elsewhere.example/x", "javascript:alert(1)"])
