@@ -15,6 +15,7 @@ from accounts.models import InstagramAccount, User, Workspace
 from scheduler import recurrence
 from scheduler.content import projected_status
 from scheduler.models import Post, PostingSlot, PostMedia
+from scheduler.rules import MOVABLE  # what may be moved: the one transition table
 from scheduler.selectors.posts import visible_posts
 
 S = Post.Status
@@ -23,7 +24,7 @@ AGENDA_DAYS = 14
 MONTH_CARDS = 3  # cards a month cell shows before "+N more"
 HOUR_CARDS = 2  # cards an hour cell of the week shows before "+N more"
 # Statuses a drag may move (the reschedule service refuses the others; the card is not draggable then).
-MOVABLE = (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED)
+
 _CARD_FIELDS = (
     "id", "workspace_id", "account_id", "kind", "caption", "publish_at", "status", "manual_reason", "rrule",
     "series_root_id", "occurrence_index", "occurrence_at", "series_stopped", "last_error", "deferred_reason",

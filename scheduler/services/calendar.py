@@ -22,6 +22,7 @@ from accounts.permissions import Action, require
 from scheduler import recurrence
 from scheduler.content import content_snapshot, hash_of, inherited_review
 from scheduler.models import CalendarFeedToken, Post, PostMedia, ReviewEvent
+from scheduler.rules import MOVABLE
 from scheduler.services import validation
 from scheduler.services.posts import ConflictError, TransitionError, post_reschedule
 
@@ -155,7 +156,7 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     _event(root, user, "series_split", f"The series ends before {validation.local_text(occurrence_utc, ws.timezone)}"
            f"; it continues from {when}.")
     if stored is not None:
-        if stored.status not in (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED):
+        if stored.status not in MOVABLE:  # the transition table's "reschedule" statuses
             raise TransitionError(f"This date is {stored.get_status_display().lower()}; it can no longer move.")
         won = Post.objects.filter(pk=stored.pk, version=stored.version, status=stored.status).update(
             series_root=None, occurrence_index=0, rrule=new_rule, publish_at=publish_at, occurrence_at=publish_at,
