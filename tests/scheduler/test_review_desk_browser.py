@@ -1,5 +1,5 @@
 """The review desk in a real browser: an editor signs in to the admin, opens "In review", approves one post with a
-comment; the author sees it approved, with the comment in its history."""
+comment; the author sees it approved in the calendar, with the comment in its history."""
 
 from __future__ import annotations
 
@@ -61,10 +61,18 @@ def test_editor_approves_with_a_comment_and_the_author_sees_it(browser_page, liv
     page.get_by_text("Approved; the author gets your comment.").wait_for()
     assert Post.objects.get(pk=post.pk).status == Post.Status.APPROVED
 
-    # The author, in the app: approved, with the comment in the history.
+    # The author, in the calendar: the post is approved; its card opens the history with the comment.
     page.context.clear_cookies()
     sign_in(page, client, social, live_server.url)
-    page.goto(reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": post.pk}))
+    local_day = timezone.localtime(post.publish_at, workspace.tzinfo).date()
+    page.goto(reverse("scheduler:calendar", kwargs={"ws": workspace.slug})
+              + f"?view=agenda&date={local_day.isoformat()}")
+    card = page.locator(f'.cal-card[data-post="{post.pk}"]').first
+    card.wait_for()
+    assert "status-approved" in card.get_attribute("class")
+    assert card.locator(".cal-status-text").inner_text() == "Approved"
+    screenshot(page, "review-desk-author-calendar")
+    card.locator(".cal-open").click()
     history = page.locator(".history")
     history.get_by_text("Tag @roastery in the first comment").wait_for()
     assert "approved" in history.inner_text()
