@@ -206,6 +206,8 @@ def _run(verb: str, request: HttpRequest, post: Post) -> str:
         return "Submitted for review."
     if verb == "approve":
         services.post_approve(user=user, post=post, note=note)
+        if post.status == S.IN_REVIEW:  # a workspace that requires two approvals
+            return "First approval recorded; a second editor has to approve it too."
         return "Approved." + (" It is scheduled." if post.publish_at else " Give it a time or add it to the queue.")
     if verb == "reject":
         services.post_reject(user=user, post=post, note=note)
