@@ -163,7 +163,7 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Account", ordering="account__username")
     def account_name(self, post: Post) -> str:
-        return f"@{post.account.username}"
+        return format_html('@{}<br><span class="muted">{}</span>', post.account.username, post.workspace.name)
 
     @admin.display(description="Publishes (local)", ordering="publish_at")
     def local_time(self, post: Post) -> str:
