@@ -131,6 +131,9 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
         return (super().get_queryset(request).annotate(waiting_since=Subquery(entered_review))
                 .prefetch_related(Prefetch("items", queryset=items)))
 
+    def changelist_view(self, request: Any, extra_context: Any = None) -> Any:
+        return super().changelist_view(request, {"title": "Review desk: posts", **(extra_context or {})})
+
     def get_ordering(self, request: Any) -> list[Any]:
         return [F("waiting_since").asc(nulls_last=True), "publish_at", "pk"]  # oldest waiting first
 
