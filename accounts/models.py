@@ -1,3 +1,5 @@
+"""Users, workspaces and memberships, connected Instagram accounts (encrypted tokens), notifications."""
+
 from __future__ import annotations
 
 import zoneinfo

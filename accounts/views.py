@@ -1,3 +1,5 @@
+"""Home (sends a signed-in user to their workspace) and notification dismissal."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""Posts and their media items, publish attempts, review events, posting slots and metric snapshots."""
+
 from __future__ import annotations
 
 from django.conf import settings
