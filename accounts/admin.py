@@ -11,7 +11,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import Http404
 
-from accounts import services
 from accounts.admin_mixins import HiddenOutsideScopeMixin, ScopedChoicesMixin, WorkspaceScopedAdminMixin
 from accounts.models import InstagramAccount, Membership, Notification, User, Workspace
 from accounts.permissions import (
@@ -21,6 +20,8 @@ from accounts.permissions import (
     users_visible_to,
     workspaces_for,
 )
+from accounts.services.users import user_clear_role, user_set_role
+from accounts.services.workspaces import membership_add
 
 ROLE_CHOICES = [("", "— no role —"), *[(r.value, r.value) for r in Role]]
 
@@ -184,13 +185,13 @@ class UserAdmin(HiddenOutsideScopeMixin, ScopedChoicesMixin, BaseUserAdmin):
             raise Http404("Not found.")
         super().save_model(request, obj, form, change)
         if not change and form.cleaned_data.get("workspace"):
-            services.membership_add(user=obj, workspace=form.cleaned_data["workspace"])
+            membership_add(user=obj, workspace=form.cleaned_data["workspace"])
         if "role" in form.changed_data or not change:
             role = form.cleaned_data.get("role")
             if role:
-                services.user_set_role(user=obj, role=Role(role))
+                user_set_role(user=obj, role=Role(role))
             else:
-                services.user_clear_role(user=obj)
+                user_clear_role(user=obj)
 
     def user_change_password(self, request: Any, id: str, form_url: str = "") -> Any:
         self._hide_unless_in_scope(request, id)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import InstagramAccount, User, Workspace
 from accounts.permissions import Action, Role, require
-from accounts.services import notify
+from accounts.services.notifications import notify
 from scheduler import rules
 from scheduler.content import content_hash, content_snapshot, hash_of
 from scheduler.models import Post, PostingSlot, PostMedia, ReviewEvent

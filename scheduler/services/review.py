@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Role
-from accounts.services import notify
+from accounts.services.notifications import notify
 from scheduler.models import Post, ReviewEvent
 from scheduler.services.validation import local_text
 

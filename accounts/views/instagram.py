@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import instagram_services as ig
 from accounts.models import InstagramAccount, Workspace
 from accounts.permissions import Action, require, workspace_view
+from accounts.services import instagram as ig
 from instagram.client import OAuthClient
 from instagram.errors import GraphAPIError
 
