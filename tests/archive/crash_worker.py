@@ -19,7 +19,8 @@ def setup(token: str, ig_user_id: str, username: str) -> dict:
     from accounts.models import InstagramAccount, Workspace
     from accounts.permissions import Role
     from accounts.roles import sync_roles
-    from accounts.services import membership_add, user_set_role
+    from accounts.services.users import user_set_role
+    from accounts.services.workspaces import membership_add
     from archive.services.profiles import profile_add
 
     sync_roles()
