@@ -182,3 +182,21 @@ def test_add_profile_error_is_shown_in_the_form(login, social, workspace, archiv
     response = c.post(url("profile_add", workspace), {"username": "northwind_coffee"}, follow=True)
     assert "Connect one on the Instagram accounts page" in response.content.decode()
     assert not ArchivedPost.objects.exists()
+
+
+def test_profile_page_query_count_does_not_grow_with_deleted_posts_and_runs(login, client_user, workspace,
+                                                                            archive_settings,
+                                                                            django_assert_max_num_queries):
+    small = make_profile(workspace, username="small_gone", posts=2)
+    big = make_profile(workspace, username="big_gone", posts=20)
+    for profile in (small, big):
+        ArchivedPost.objects.filter(profile=profile).update(deleted_on_instagram=True)
+    for _ in range(6):
+        make_run(big, state="done")
+    c = login(client_user)
+    c.get(url("profile", workspace, pk=small.pk))
+    with django_assert_max_num_queries(16) as few:
+        c.get(url("profile", workspace, pk=small.pk))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = c.get(url("profile", workspace, pk=big.pk)).content.decode()
+    assert page.count("Gone since") == 20
