@@ -211,19 +211,21 @@ def _download(run: ArchiveRun, profile: ArchivedProfile, deadline: float) -> boo
     total = run.media_done + run.media_failed + remaining.count()
     if total != run.media_total:
         _beat(run, media_total=total)
-    last_pk, exhausted, in_flight, done = 0, False, set(), []
+    last_pk, exhausted, in_flight, done, started = 0, False, set(), [], False
     flushed_at = time.monotonic()
     try:
         with ThreadPoolExecutor(concurrency, thread_name_prefix="archive-dl") as pool, \
                 ThreadPoolExecutor(covers_size, thread_name_prefix="archive-cover") as covers:
             while True:
-                while not exhausted and len(in_flight) < concurrency * 2 and time.monotonic() <= deadline:
+                # One batch even past the deadline: every step must make progress, however short its budget.
+                while not exhausted and len(in_flight) < concurrency * 2 and (time.monotonic() <= deadline
+                                                                               or not started):
                     rows = list(remaining.filter(pk__gt=last_pk).order_by("pk").values(
                         "pk", "kind", "source_url", "thumbnail_source_url")[: concurrency * 8])
                     if not rows:
                         exhausted = True
                         break
-                    last_pk = rows[-1]["pk"]
+                    last_pk, started = rows[-1]["pk"], True
                     for m in rows:
                         job = files.MediaJob(m["pk"], profile.workspace_id, m["kind"], m["source_url"],
                                              m["thumbnail_source_url"], run.pk)
