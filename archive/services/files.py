@@ -7,6 +7,7 @@ finds the file it already moved instead of writing a second copy.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -24,6 +25,7 @@ from archive.services.cdn import DownloadFailed, download
 from scheduler.media import processing
 from scheduler.media.inspect import Rejected, sniff
 
+log = logging.getLogger("archive.files")
 TEMP_PREFIX = "pressroom-archive-"
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
               "video/quicktime": "mov"}
@@ -192,6 +194,10 @@ def fetch_media(job: MediaJob, session: requests.Session, *, max_bytes: int, tim
                            size=got.size, mime_type=mime, stored_new=stored_new)
     except DownloadFailed as exc:
         return MediaResult(job.media_id, False, str(exc))
+    except Exception as exc:  # storage down, disk full…: this file fails, the run goes on and retries it next time
+        log.exception("archive: storing media %s failed", job.media_id)
+        return MediaResult(job.media_id, False, f"The file could not be stored ({type(exc).__name__}); "
+                           "it is tried again on the next run.")
     finally:
         got.path.unlink(missing_ok=True)
 

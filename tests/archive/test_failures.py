@@ -94,3 +94,25 @@ def test_usage_near_the_limit_pauses_before_being_refused(ig, asker, social, wor
     ig.reset_usage()
     with time_machine.travel(run.wait_until + timedelta(seconds=1)):
         assert drive(run) == "done"
+
+
+def test_a_storage_failure_fails_that_file_not_the_run(ig, asker, social, workspace, monkeypatch):
+    ig.add_profile("storage_co", posts=6, licensed_audio=0)
+    profile, _ = profile_add(user=social, workspace=workspace, username="storage_co")
+    import archive.services.files as files
+
+    real = files.store_file
+    calls = {"n": 0}
+
+    def flaky(temp, name):  # noqa: ANN001, ANN202
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("No space left on device")
+        return real(temp, name)
+
+    monkeypatch.setattr(files, "store_file", flaky)
+    run = profile.runs.get()
+    assert drive(run) == "done"
+    failed = ArchivedMedia.objects.get(state="failed")
+    assert "could not be stored (OSError)" in failed.error and run.media_failed == 1
+    assert run.media_done == run.media_total - 1
