@@ -200,3 +200,11 @@ def test_profile_page_query_count_does_not_grow_with_deleted_posts_and_runs(logi
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = c.get(url("profile", workspace, pk=big.pk)).content.decode()
     assert page.count("Gone since") == 20
+
+
+def test_add_profile_with_htmx_sends_the_browser_to_the_profile(login, social, profile, workspace, monkeypatch):
+    monkeypatch.setattr("archive.views.actions.services.profile_add", lambda **kw: (profile, True))
+    response = login(social).post(url("profile_add", workspace), {"username": "northwind_coffee"},
+                                  HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == url("profile", workspace, pk=profile.pk)
