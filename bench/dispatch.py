@@ -19,6 +19,13 @@ Budgets: ratio ≤ 1.3, 0 duplicates (sandbox ledger), 0 lost, p95 ≤ 60 s. The
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, bench/ comes first on sys.path, and bench/calendar.py would shadow the standard library's
+# `calendar` (which http.cookiejar, and so the test client and requests, import): drop bench/ from the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import json
 import random

@@ -16,6 +16,13 @@ Budgets (issue 4): ≤ 8 queries on both pages, p50 ≤ 50 ms on both, peak RSS 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, bench/ comes first on sys.path, and bench/calendar.py would shadow the standard library's
+# `calendar` (which http.cookiejar, and so the test client and requests, import): drop bench/ from the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import http.client
 import json
