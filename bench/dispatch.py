@@ -30,10 +30,8 @@ import argparse
 import json
 import random
 import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

@@ -33,12 +33,10 @@ import socket
 import statistics
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
