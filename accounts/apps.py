@@ -5,8 +5,9 @@ from django.db.models.signals import post_migrate
 def _sync_roles_after_migrate(sender, **kwargs) -> None:  # noqa: ANN001
     from django.apps import apps
 
-    # post_migrate fires once per app; permissions of all apps exist only after the last one.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # post_migrate fires once per app that has models; permissions of all apps exist only after the last one.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     from accounts.roles import sync_roles
 

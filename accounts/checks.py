@@ -4,24 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core import checks
 
-
-def encryption_key_problem() -> str | None:
-    """Why the configured key list cannot be used, or None when it is well-formed."""
-    from cryptography.fernet import Fernet
-
-    raw = getattr(settings, "FIELD_ENCRYPTION_KEY", None)
-    keys = raw if isinstance(raw, (list, tuple)) else [raw]
-    if not keys or not all(keys):
-        return "FIELD_ENCRYPTION_KEY is empty."
-    for index, key in enumerate(keys):
-        try:
-            Fernet(key)
-        except Exception:
-            return f"FIELD_ENCRYPTION_KEY entry {index + 1} is not a valid Fernet key (32 url-safe base64 bytes)."
-    return None
+from accounts.crypto import canary_status, encryption_key_problem
 
 
 @checks.register(checks.Tags.security)
@@ -39,7 +24,6 @@ def check_encryption_key_matches_data(app_configs: Any, databases: Any = None, *
         return []
     from django.db import DatabaseError
 
-    from accounts.crypto import canary_status
     from accounts.models import EncryptionCanary
 
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import DatabaseError
 
 
@@ -14,9 +15,24 @@ def looks_like_ciphertext(value: str) -> bool:
     return value.startswith("gAAAAA") and len(value) > 80
 
 
+def encryption_key_problem() -> str | None:
+    """Why the configured key list cannot be used, or None when it is well-formed."""
+    from cryptography.fernet import Fernet
+
+    raw = getattr(settings, "FIELD_ENCRYPTION_KEY", None)
+    keys = raw if isinstance(raw, (list, tuple)) else [raw]
+    if not keys or not all(keys):
+        return "FIELD_ENCRYPTION_KEY is empty."
+    for index, key in enumerate(keys):
+        try:
+            Fernet(key)
+        except Exception:
+            return f"FIELD_ENCRYPTION_KEY entry {index + 1} is not a valid Fernet key (32 url-safe base64 bytes)."
+    return None
+
+
 def canary_status() -> tuple[bool, str]:
     """(ok, message): decrypt the canary row, creating it on first use."""
-    from accounts.checks import encryption_key_problem
     from accounts.models import EncryptionCanary
 
     problem = encryption_key_problem()

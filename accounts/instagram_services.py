@@ -155,7 +155,7 @@ def instagram_account_connect(
 
 
 def _accounts_url(account: InstagramAccount) -> str:
-    return reverse("instagram_accounts", kwargs={"ws": account.workspace.slug})
+    return reverse("accounts:instagram_accounts", kwargs={"ws": account.workspace.slug})
 
 
 def _banner_kind(account: InstagramAccount) -> str:

@@ -18,13 +18,13 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
-    NavItem("Dashboard", "dashboard", Action.VIEW_DASHBOARD),
-    NavItem("Calendar", "calendar", Action.VIEW_CALENDAR),
-    NavItem("Posts", "post_list", Action.VIEW_ALL_POSTS),
-    NavItem("Manual queue", "manual_queue", Action.HANDLE_MANUAL),
-    NavItem("Media library", "library", Action.USE_LIBRARY),
-    NavItem("Archive", "archive", Action.VIEW_ARCHIVE),
-    NavItem("Instagram accounts", "instagram_accounts", Action.MANAGE_ACCOUNTS),
+    NavItem("Dashboard", "scheduler:dashboard", Action.VIEW_DASHBOARD),
+    NavItem("Calendar", "scheduler:calendar", Action.VIEW_CALENDAR),
+    NavItem("Posts", "scheduler:post_list", Action.VIEW_ALL_POSTS),
+    NavItem("Manual queue", "scheduler:manual_queue", Action.HANDLE_MANUAL),
+    NavItem("Media library", "scheduler:library", Action.USE_LIBRARY),
+    NavItem("Archive", "archive:index", Action.VIEW_ARCHIVE),
+    NavItem("Instagram accounts", "accounts:instagram_accounts", Action.MANAGE_ACCOUNTS),
     NavItem("Review desk", "admin:index", Action.USE_ADMIN, workspace_scoped=False),
 ]
 

@@ -28,7 +28,7 @@ STATE_MAX_AGE = 15 * 60  # the consent screen should not take longer; a stale st
 
 def _redirect_uri(request: HttpRequest) -> str:
     # Instagram compares it byte for byte with the registered one, so a fixed setting wins when present.
-    return getattr(settings, "INSTAGRAM_REDIRECT_URI", "") or request.build_absolute_uri(reverse("instagram_callback"))
+    return getattr(settings, "INSTAGRAM_REDIRECT_URI", "") or request.build_absolute_uri(reverse("accounts:instagram_callback"))
 
 
 @workspace_view(Action.MANAGE_ACCOUNTS)
@@ -39,7 +39,7 @@ def instagram_accounts(request: HttpRequest) -> HttpResponse:
         .order_by("username")
     )
     rows = [{"account": a, **ig.token_health(a)} for a in accounts]
-    return render(request, "accounts/instagram_accounts.html", {"rows": rows})
+    return render(request, "accounts/instagram_accounts.html", {"rows": rows, "redirect_uri": _redirect_uri(request)})
 
 
 @require_POST
@@ -60,10 +60,10 @@ def instagram_callback(request: HttpRequest) -> HttpResponse:
     except signing.BadSignature:
         messages.error(request, "The Instagram sign-in could not be verified (it expired or was not started here). "
                                 "Please start again.")
-        return redirect("home")
+        return redirect("accounts:home")
     workspace = get_object_or_404(Workspace, pk=data.get("w"))
     require(request.user, Action.MANAGE_ACCOUNTS, workspace)
-    accounts_url = reverse("instagram_accounts", kwargs={"ws": workspace.slug})
+    accounts_url = reverse("accounts:instagram_accounts", kwargs={"ws": workspace.slug})
     nonce = request.session.pop("ig_connect_nonce", None)
     if data.get("u") != request.user.pk or not nonce or data.get("n") != nonce:
         messages.error(request, "This Instagram sign-in was started by another session. Please start again.")
@@ -89,7 +89,7 @@ def instagram_refresh(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"The connection of @{account.username} was renewed.")
     else:
         messages.error(request, account.last_error or f"@{account.username} could not be refreshed.")
-    return redirect("instagram_accounts", ws=request.workspace.slug)
+    return redirect("accounts:instagram_accounts", ws=request.workspace.slug)
 
 
 @require_POST
@@ -98,4 +98,4 @@ def instagram_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(InstagramAccount, pk=pk, workspace=request.workspace)
     ig.instagram_account_disconnect(account=account)
     messages.success(request, f"@{account.username} was disconnected.")
-    return redirect("instagram_accounts", ws=request.workspace.slug)
+    return redirect("accounts:instagram_accounts", ws=request.workspace.slug)

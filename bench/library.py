@@ -128,7 +128,7 @@ def measure_pages(ws, user, runs: int) -> dict:  # noqa: ANN001
         assert cursor, "the library is too small for 200 pages"
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    url = reverse("library", kwargs={"ws": ws.slug})
+    url = reverse("scheduler:library", kwargs={"ws": ws.slug})
     out = {}
     for label, params, headers in (
         ("page1", {}, {}),

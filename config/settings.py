@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "scheduler",
     "archive",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -133,9 +134,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Where "home" sends a signed-in user who has a workspace (accounts does not import the apps above it).
+WORKSPACE_HOME_VIEW = "scheduler:dashboard"
 
 # Login throttling: lock a username+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -1,3 +1,5 @@
+"""Top-level routes: health, the admin, and one include per app (each app namespaced)."""
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,6 +12,6 @@ admin.site.index_title = "Review and administration"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("accounts.urls")),
-    path("", include("scheduler.urls")),
+    path("", include("accounts.urls")),  # namespace "accounts"
+    path("", include("scheduler.urls")),  # namespace "scheduler"
 ]

@@ -1,14 +1,43 @@
-# Each engineer adds their routes here: library, posts, calendar…
-urlpatterns: list = []
+"""Routes of the scheduler app (namespace "scheduler"): dashboard, posts, manual queue, media library, public media."""
 
-from scheduler.urls_posts import urlpatterns as _posts  # noqa: E402
+from django.urls import include, path
 
-urlpatterns += _posts
+from scheduler.media.public import media_public
+from scheduler.views import dashboard, library, posts
 
-from scheduler.media.urls import urlpatterns as _media  # noqa: E402
+app_name = "scheduler"
 
-urlpatterns += _media
+workspace_patterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    # Posts: list, composer, detail, the manual queue.
+    path("posts/", posts.post_list, name="post_list"),
+    path("posts/new", posts.post_create, name="post_create"),
+    path("posts/<int:pk>/", posts.post_detail, name="post_detail"),
+    path("posts/<int:pk>/edit", posts.post_edit, name="post_edit"),
+    path("manual/", posts.manual_queue, name="manual_queue"),
+    # Post actions: each a POST to one service.
+    path("posts/<int:pk>/submit", posts.post_submit, name="post_submit"),
+    path("posts/<int:pk>/approve", posts.post_approve, name="post_approve"),
+    path("posts/<int:pk>/reject", posts.post_reject, name="post_reject"),
+    path("posts/<int:pk>/request-changes", posts.post_request_changes, name="post_request_changes"),
+    path("posts/<int:pk>/reschedule", posts.post_reschedule, name="post_reschedule"),
+    path("posts/<int:pk>/cancel", posts.post_cancel, name="post_cancel"),
+    path("posts/<int:pk>/publish-now", posts.post_publish_now, name="post_publish_now"),
+    path("posts/<int:pk>/skip", posts.post_skip, name="post_skip"),
+    path("posts/<int:pk>/stop-series", posts.post_stop_series, name="post_stop_series"),
+    path("posts/<int:pk>/queue", posts.post_queue, name="post_queue"),
+    path("posts/<int:pk>/mark-manual", posts.post_mark_manual, name="post_mark_manual"),
+    path("posts/<int:pk>/mark-posted", posts.post_mark_posted, name="post_mark_posted"),
+    # Media library.
+    path("library/", library.library, name="library"),
+    path("library/upload", library.library_upload, name="library_upload"),
+    path("library/<int:pk>/", library.asset_detail, name="asset_detail"),
+    path("library/<int:pk>/delete", library.asset_delete, name="asset_delete"),
+    path("library/<int:pk>/<str:variant>", library.asset_file, name="asset_file"),
+]
 
-from scheduler.urls_library import urlpatterns as _library  # noqa: E402
-
-urlpatterns += _library
+urlpatterns = [
+    path("w/<slug:ws>/", include(workspace_patterns)),
+    # Signed, expiring media URLs that Instagram fetches (no session: the signature is the credential).
+    path("m/<str:token>", media_public, name="media_public"),
+]

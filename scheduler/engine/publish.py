@@ -269,7 +269,7 @@ class Publisher:
             workspace=post.workspace, kind="manual_due", level="warning",
             title=f"Post by hand now on @{self.account.username}",
             body=f"{post.caption}\n\nMedia:\n{links}",
-            url=reverse("manual_queue", kwargs={"ws": post.workspace.slug}) if _has_route("manual_queue") else "",
+            url=reverse("scheduler:manual_queue", kwargs={"ws": post.workspace.slug}),
             users=[post.assignee] if post.assignee_id else None, roles=(Role.SOCIAL,),
         )
         return "manual"
@@ -347,16 +347,6 @@ def _code(exc: GraphAPIError | None) -> str:
     if exc is None or exc.code is None:
         return ""
     return f"{exc.code}/{exc.subcode}" if exc.subcode else str(exc.code)
-
-
-def _has_route(name: str) -> bool:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse(name, kwargs={"ws": "x"})
-        return True
-    except NoReverseMatch:
-        return False
 
 
 def publish_claimed(claim: Claim, *, client: GraphClient | None = None) -> str:

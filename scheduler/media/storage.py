@@ -81,7 +81,7 @@ def public_url(asset, *, use_rendition: bool = True) -> str:  # noqa: ANN001
     if settings.USE_S3:
         return default_storage.url(field.name, expire=settings.MEDIA_URL_EXPIRY_SECONDS)
     token = signing.dumps({"n": field.name}, salt=SIGNING_SALT, compress=True)
-    return settings.PUBLIC_BASE_URL + reverse("media_public", kwargs={"token": token})
+    return settings.PUBLIC_BASE_URL + reverse("scheduler:media_public", kwargs={"token": token})
 
 
 def name_from_token(token: str) -> str:

@@ -81,7 +81,7 @@ def library_upload(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             (messages.info if result.duplicate else messages.success)(request, result.message)
-    return redirect("library", ws=request.workspace.slug)
+    return redirect("scheduler:library", ws=request.workspace.slug)
 
 
 @workspace_view(Action.USE_LIBRARY)
@@ -99,7 +99,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 if not request.htmx:
                     messages.success(request, f"Saved “{asset}”.")
-                    return redirect("asset_detail", ws=request.workspace.slug, pk=asset.pk)
+                    return redirect("scheduler:asset_detail", ws=request.workspace.slug, pk=asset.pk)
                 saved = True
                 form = _form_for(asset)  # show what was stored (tags normalised), not what was typed
     else:
@@ -122,13 +122,13 @@ def asset_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "scheduler/library/panel.html",
                           {"asset": asset, "form": _form_for(asset), "error": exc.message}, status=409)
         messages.error(request, exc.message)
-        return redirect("asset_detail", ws=request.workspace.slug, pk=pk)
+        return redirect("scheduler:asset_detail", ws=request.workspace.slug, pk=pk)
     if request.htmx:
         response = HttpResponse(f'<p class="muted" id="panel-gone">“{asset}” was deleted.</p>')
         response["HX-Trigger"] = f'{{"asset-deleted": {{"id": {pk}}}}}'
         return response
     messages.success(request, f"Deleted “{asset}”.")
-    return redirect("library", ws=request.workspace.slug)
+    return redirect("scheduler:library", ws=request.workspace.slug)
 
 
 @workspace_view(Action.VIEW_CALENDAR)

@@ -116,7 +116,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
             _add_errors(form, exc)
         else:
             messages.success(request, "Draft saved. Submit it for review when it is ready.")
-            return redirect("post_detail", ws=ws.slug, pk=post.pk)
+            return redirect("scheduler:post_detail", ws=ws.slug, pk=post.pk)
     return render(request, "scheduler/posts/form.html", _composer_context(request, form),
                   status=422 if form.is_bound and form.errors else 200)
 
@@ -149,7 +149,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Post saved.")
-            return redirect("post_detail", ws=ws.slug, pk=post.pk)
+            return redirect("scheduler:post_detail", ws=ws.slug, pk=post.pk)
     return render(request, "scheduler/posts/form.html", _composer_context(request, form, post),
                   status=422 if form.is_bound and form.errors else 200)
 
@@ -265,7 +265,7 @@ def action_view(verb: str) -> Callable[..., HttpResponse]:
         except (services.ConflictError, services.TransitionError) as exc:
             ok, message = False, exc.message
         (messages.success if ok else messages.error)(request, message)
-        detail = reverse("post_detail", kwargs={"ws": request.workspace.slug, "pk": post.pk})
+        detail = reverse("scheduler:post_detail", kwargs={"ws": request.workspace.slug, "pk": post.pk})
         if request.htmx and not request.POST.get("next"):
             fresh = selectors.post_detail(user=request.user, workspace=request.workspace, pk=post.pk)
             context = {**_detail_context(request, fresh), "flash": message, "flash_ok": ok}
@@ -276,9 +276,18 @@ def action_view(verb: str) -> Callable[..., HttpResponse]:
     return view
 
 
-ACTIONS = ("submit", "approve", "reject", "request-changes", "reschedule", "cancel", "publish-now", "skip",
-           "stop-series", "queue", "mark-manual", "mark-posted")
-action_views = {verb: action_view(verb) for verb in ACTIONS}
+post_submit = action_view("submit")
+post_approve = action_view("approve")
+post_reject = action_view("reject")
+post_request_changes = action_view("request-changes")
+post_reschedule = action_view("reschedule")
+post_cancel = action_view("cancel")
+post_publish_now = action_view("publish-now")
+post_skip = action_view("skip")
+post_stop_series = action_view("stop-series")
+post_queue = action_view("queue")
+post_mark_manual = action_view("mark-manual")
+post_mark_posted = action_view("mark-posted")
 
 
 @workspace_view(Action.HANDLE_MANUAL)

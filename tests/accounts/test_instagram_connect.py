@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -112,3 +113,14 @@ def test_demo_sandbox_account_is_connected_and_idempotent(sandbox, workspace):
     renewed = demo_sandbox_account_connect(workspace=workspace, username="acme_demo")
     assert renewed.pk == account.pk and InstagramAccount.objects.filter(workspace=workspace).count() == 1
     assert graph_client_for(renewed).me()["username"] == "acme_demo"
+
+
+def test_accounts_page_shows_the_real_callback_uri(login, admin_user, workspace):
+    from django.urls import reverse
+
+    page = login(admin_user).get(reverse("accounts:instagram_accounts", kwargs={"ws": workspace.slug}))
+    callback = "http://testserver" + reverse("accounts:instagram_callback")
+    assert callback == "http://testserver/instagram/callback"
+    assert f"<code>{callback}</code>" in page.content.decode()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "https://<your host>/instagram/callback`" in readme

@@ -11,8 +11,8 @@ from tests.factories import InstagramAccountFactory
 @pytest.mark.django_db
 def test_outsider_gets_404_for_other_workspace_pages(outsider, login, workspace):
     client = login(outsider)
-    assert client.get(reverse("dashboard", kwargs={"ws": workspace.slug})).status_code == 404
-    assert client.get(reverse("dashboard", kwargs={"ws": "does-not-exist"})).status_code == 404
+    assert client.get(reverse("scheduler:dashboard", kwargs={"ws": workspace.slug})).status_code == 404
+    assert client.get(reverse("scheduler:dashboard", kwargs={"ws": "does-not-exist"})).status_code == 404
 
 
 @pytest.mark.django_db
@@ -38,5 +38,5 @@ def test_admin_never_renders_the_token(admin_user, login, workspace):
 
 @pytest.mark.django_db
 def test_workspace_switcher_lists_only_my_workspaces(admin_user, login, workspace, other_workspace):
-    page = login(admin_user).get(reverse("dashboard", kwargs={"ws": workspace.slug}))
+    page = login(admin_user).get(reverse("scheduler:dashboard", kwargs={"ws": workspace.slug}))
     assert [w.slug for w in page.context["workspaces"]] == [workspace.slug]

@@ -26,7 +26,7 @@ def test_upload_two_files_filter_and_edit_alt_text(browser_page, live_server, cl
     (files / "notes.jpg").write_bytes(b"#!/bin/sh\necho this is not a photo\n")
     sign_in(page, client, social, live_server.url)
 
-    page.goto(reverse("library", kwargs={"ws": workspace.slug}))
+    page.goto(reverse("scheduler:library", kwargs={"ws": workspace.slug}))
     page.get_by_text("The library is empty").wait_for()
     page.set_input_files("#upload-input", [str(files / "harbour-sunrise.jpg"), str(files / "latte-art.png")])
     done = page.locator("#upload-list li.done")

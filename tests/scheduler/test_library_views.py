@@ -21,7 +21,7 @@ NOT_FOR_REEL = {"feed": {"ok": True, "reasons": []}, "carousel": {"ok": True, "r
 
 
 def url(name, ws, **kw):
-    return reverse(name, kwargs={"ws": ws.slug, **kw})
+    return reverse(name if ":" in name else f"scheduler:{name}", kwargs={"ws": ws.slug, **kw})
 
 
 def ids(response):
@@ -240,5 +240,5 @@ def test_asset_of_another_workspace_is_404_even_for_a_member_elsewhere(login, so
 
 
 def test_navigation_shows_library_to_social_manager(login, social, workspace):
-    r = login(social).get(reverse("dashboard", kwargs={"ws": workspace.slug}))
-    assert 'data-nav="library"' in r.content.decode()
+    r = login(social).get(reverse("scheduler:dashboard", kwargs={"ws": workspace.slug}))
+    assert 'data-nav="scheduler:library"' in r.content.decode()

@@ -86,26 +86,26 @@ def test_manual_queue_page_and_mark_posted_form(login, social, workspace, accoun
                          caption=f"Reel with music {i}") for i in range(4)]
     PostFactory(workspace=workspace, account=account, status=S.APPROVED, caption="Not manual")
     client = login(social)
-    url = reverse("manual_queue", kwargs={"ws": workspace.slug})
+    url = reverse("scheduler:manual_queue", kwargs={"ws": workspace.slug})
     with django_assert_max_num_queries(12):
         response = client.get(url)
     body = response.content.decode()
     assert response.status_code == 200
     assert "Reel with music 3" in body and "Not manual" not in body and "download" in body
-    assert reverse("post_mark_posted", kwargs={"ws": workspace.slug, "pk": posts[0].pk}) in body
+    assert reverse("scheduler:post_mark_posted", kwargs={"ws": workspace.slug, "pk": posts[0].pk}) in body
 
-    response = client.post(reverse("post_mark_posted", kwargs={"ws": workspace.slug, "pk": posts[0].pk}),
+    response = client.post(reverse("scheduler:post_mark_posted", kwargs={"ws": workspace.slug, "pk": posts[0].pk}),
                            {"permalink": "https://www.instagram.com/p/Cdone/", "next": url})
     assert response.status_code == 302 and response["Location"] == url
     assert Post.objects.get(pk=posts[0].pk).status == S.PUBLISHED
 
-    response = client.post(reverse("post_mark_posted", kwargs={"ws": workspace.slug, "pk": posts[1].pk}),
+    response = client.post(reverse("scheduler:post_mark_posted", kwargs={"ws": workspace.slug, "pk": posts[1].pk}),
                            {"permalink": "https://example.com/x", "next": url}, follow=True)
     assert "Paste the post&#x27;s Instagram link" in response.content.decode()
     assert Post.objects.get(pk=posts[1].pk).status == S.MANUAL
 
 
 def test_manual_queue_access(login, client_user, outsider, workspace):
-    url = reverse("manual_queue", kwargs={"ws": workspace.slug})
+    url = reverse("scheduler:manual_queue", kwargs={"ws": workspace.slug})
     assert login(client_user).get(url).status_code == 403
     assert login(outsider).get(url).status_code == 404

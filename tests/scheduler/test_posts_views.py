@@ -28,7 +28,7 @@ def account(workspace):
 
 
 def url(name, workspace, **kw):
-    return reverse(name, kwargs={"ws": workspace.slug, **kw})
+    return reverse(name if ":" in name else f"scheduler:{name}", kwargs={"ws": workspace.slug, **kw})
 
 
 def test_list_query_count_is_constant(login, social, workspace, account, django_assert_max_num_queries):

@@ -11,6 +11,7 @@ from accounts import services
 from accounts.models import User, Workspace
 from accounts.permissions import Role
 from accounts.roles import sync_roles
+from demo.content import seed_demo_content
 
 DEMO_PASSWORD = "pressroom-demo"
 WORKSPACES = [("Acme Coffee", "acme", "Europe/Berlin"), ("Bluebird Books", "bluebird", "America/New_York")]
@@ -52,9 +53,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<8} / {DEMO_PASSWORD}   {role.value} in {', '.join(slugs)}")
 
     def extra_steps(self) -> list:
-        """Later capabilities (sample media, posts) plug their demo data in here."""
-        from scheduler.demo import seed_demo_content
-
+        """Each app's demo data, in order: accounts on the sandbox, then media and posts."""
         return [connect_sandbox_accounts, seed_demo_content]
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from accounts.models import InstagramAccount, Membership, User, Workspace
+from demo.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from instagram.sandbox.testing import RunningSandbox
 from scheduler.models import MediaAsset, Post, PostingSlot
 
@@ -34,12 +34,12 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings,
         assert PostingSlot.objects.filter(account__workspace=ws).count() == 15
     for username, _role, slugs in USERS:
         assert username in out
-        response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
+        response = client.post(reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, f"{username} could not sign in"
-        landing = client.get(reverse("home"), follow=True)
+        landing = client.get(reverse("accounts:home"), follow=True)
         assert landing.status_code == 200
         assert landing.request["PATH_INFO"].startswith(f"/w/{slugs[0]}/") or landing.request["PATH_INFO"].startswith("/w/")
-        client.post(reverse("logout"))
+        client.post(reverse("accounts:logout"))
 
 
 @pytest.mark.django_db

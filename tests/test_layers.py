@@ -1,0 +1,66 @@
+"""The import layers (docs/architecture.md): instagram → accounts → scheduler → archive, demo on top, config wires.
+
+Every import counts, including ones inside functions: a late import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("instagram", "accounts", "scheduler", "archive", "demo", "config")
+# app → the apps it must never import
+FORBIDDEN: dict[str, set[str]] = {
+    "instagram": {"accounts", "scheduler", "archive", "demo", "config"},
+    "accounts": {"scheduler", "archive", "demo"},
+    "scheduler": {"archive", "demo"},
+    "archive": {"demo"},
+}
+
+
+def imported_apps(source: str) -> set[str]:
+    """Top-level packages of this project that `source` imports (absolute imports; relative ones stay inside)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found & set(APPS)
+
+
+def violations() -> list[str]:
+    found = []
+    for app, forbidden in FORBIDDEN.items():
+        for path in sorted((ROOT / app).rglob("*.py")):
+            for other in sorted(imported_apps(path.read_text()) & forbidden):
+                found.append(f"{path.relative_to(ROOT)} imports {other}")
+    return found
+
+
+def test_no_module_imports_a_layer_above_its_own():
+    assert violations() == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from scheduler.models import Post", {"scheduler"}),
+        ("def f():\n    import archive.services\n", {"archive"}),
+        ("import requests, instagram.client", {"instagram"}),
+        ("from . import models", set()),
+        ("from django.db import models", set()),
+    ],
+)
+def test_the_checker_sees_every_kind_of_import(source, expected):
+    assert imported_apps(source) == expected
+
+
+def test_an_offending_import_is_reported(tmp_path, monkeypatch):
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "bad.py").write_text("def f():\n    from scheduler.models import Post\n")
+    monkeypatch.setattr(__import__(__name__, fromlist=["ROOT"]), "ROOT", tmp_path)
+    assert violations() == ["accounts/bad.py imports scheduler"]
