@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from scheduler.media.public import media_public
-from scheduler.views import dashboard, library, posts
+from scheduler.views import compose, dashboard, library, posts
 
 app_name = "scheduler"
 
@@ -12,6 +12,8 @@ workspace_patterns = [
     # Posts: list, composer, detail, the manual queue.
     path("posts/", posts.post_list, name="post_list"),
     path("posts/new", posts.post_create, name="post_create"),
+    path("posts/compose/check", compose.compose_check, name="compose_check"),
+    path("posts/compose/picker", compose.compose_picker, name="compose_picker"),
     path("posts/<int:pk>/", posts.post_detail, name="post_detail"),
     path("posts/<int:pk>/edit", posts.post_edit, name="post_edit"),
     path("manual/", posts.manual_queue, name="manual_queue"),
