@@ -91,6 +91,13 @@ class Draft:
         return f"{r:.4f} / 1"
 
 
+def draft_of_post(post: Post) -> Draft:
+    """The preview of a stored post (its items prefetched with their assets by the detail selector)."""
+    return Draft(kind=post.kind, username=post.account.username, caption=post.caption,
+                 first_comment=post.first_comment, location_id=post.location_id,
+                 items=[Item(i.asset, i.alt_text) for i in post.items.all()], publish_at=post.publish_at)
+
+
 def resolve_items(workspace_id: int, pairs: list[tuple[int, str]]) -> tuple[list[Item], list[str]]:
     assets, errors = validation.resolve_assets(workspace_id, [i for i, _ in pairs])
     by_id = {a.pk: a for a in assets}

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +19,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
-from scheduler import recurrence
+from scheduler import recurrence, recurrence_builder
 from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm, RescheduleForm
-from scheduler.models import Post
+from scheduler.models import MetricSnapshot, Post
 from scheduler.selectors import posts as selectors
 from scheduler.services import posts as services
-from scheduler.views import compose
+from scheduler.views import charts, compose
 
 S = Post.Status
 
@@ -155,12 +156,30 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _compose_response(request, post, caption_only)
 
 
+_VERBS = {
+    "created": "created the post", "submitted": "submitted it for review", "approved": "approved it",
+    "rejected": "rejected it", "changes_requested": "requested changes", "edited": "edited it", "moved": "moved it",
+    "rescheduled": "rescheduled it", "queued": "queued it", "cancelled": "cancelled it",
+    "publish_now": "asked to publish it now", "skipped": "skipped this date", "series_stopped": "stopped the series",
+    "marked_manual": "sent it to the manual lane", "posted_manually": "marked it as posted by hand",
+    "occurrence_created": "created this date of the series",
+}
+
+
 def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     ws, user = request.workspace, request.user
     pending = post.status in services.PENDING
     recurring = bool(post.rrule or post.series_root_id)
+    labels = dict(S.choices)
+    history = sorted(
+        [("event", e.created_at, e, _VERBS.get(e.action, e.action.replace("_", " ")),
+          labels.get(e.from_status, "new"), labels.get(e.to_status, e.to_status)) for e in post.review_events.all()]
+        + [("attempt", a.started_at, a, "", "", "") for a in post.attempts.all()],
+        key=lambda row: row[1],
+    )
     return {
-        "post": post, "tz": ws.timezone,
+        "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
+        "charts": charts.metric_charts(list(post.metrics.all()), ws.tzinfo),
         "rrule_text": _describe(post),
         "can": {
             "edit": post.status in services.EDITABLE and (
@@ -182,19 +201,26 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
 
 
 def _describe(post: Post) -> str:
-    rule = post.rrule or (post.series_root.rrule if post.series_root_id and post.series_root else "")
-    if not rule:
+    root = post.series_root if post.series_root_id and post.series_root else post
+    if not root.rrule:
         return ""
     try:
-        return recurrence.describe(rule, post.workspace.timezone)
+        return recurrence_builder.summarize(root.rrule, post.workspace.timezone,
+                                            series_start_utc=root.occurrence_at or root.publish_at)
     except recurrence.RecurrenceError:
-        return rule
+        return root.rrule
+
+
+def _with_metrics(post: Post) -> Post:
+    """The metric snapshots for the chart, oldest first, in one query whatever their number."""
+    prefetch_related_objects([post], Prefetch("metrics", queryset=MetricSnapshot.objects.order_by("taken_at", "id")))
+    return post
 
 
 @workspace_view(Action.VIEW_CALENDAR)
 @_local_time
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    post = selectors.post_detail(user=request.user, workspace=request.workspace, pk=pk)
+    post = _with_metrics(selectors.post_detail(user=request.user, workspace=request.workspace, pk=pk))
     return render(request, "scheduler/posts/detail.html", _detail_context(request, post))
 
 
@@ -268,7 +294,7 @@ def action_view(verb: str) -> Callable[..., HttpResponse]:
         (messages.success if ok else messages.error)(request, message)
         detail = reverse("scheduler:post_detail", kwargs={"ws": request.workspace.slug, "pk": post.pk})
         if request.htmx and not request.POST.get("next"):
-            fresh = selectors.post_detail(user=request.user, workspace=request.workspace, pk=post.pk)
+            fresh = _with_metrics(selectors.post_detail(user=request.user, workspace=request.workspace, pk=post.pk))
             context = {**_detail_context(request, fresh), "flash": message, "flash_ok": ok}
             return render(request, "scheduler/posts/detail.html#panel", context, status=200 if ok else 422)
         return redirect(_next_url(request, detail))

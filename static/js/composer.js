@@ -4,6 +4,17 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+  // Carousel preview: dots and the counter follow the swipe.
+  document.addEventListener("scroll", (e) => {
+    const track = e.target;
+    if (!track.classList || !track.classList.contains("ig-track")) return;
+    const i = Math.round(track.scrollLeft / track.clientWidth);
+    const card = track.closest(".ig-card");
+    card.querySelectorAll(".ig-dots i").forEach((dot, n) => dot.classList.toggle("on", n === i));
+    const count = card.querySelector(".ig-count");
+    if (count) count.textContent = (i + 1) + "/" + track.children.length;
+  }, true);
+
   const form = document.getElementById("composer");
   if (!form) return;
   const list = document.getElementById("media-items");
@@ -108,17 +119,6 @@
       changed();
     });
   });
-
-  // Carousel preview: dots and the counter follow the swipe.
-  document.addEventListener("scroll", (e) => {
-    const track = e.target;
-    if (!track.classList || !track.classList.contains("ig-track")) return;
-    const i = Math.round(track.scrollLeft / track.clientWidth);
-    const card = track.closest(".ig-card");
-    card.querySelectorAll(".ig-dots i").forEach((dot, n) => dot.classList.toggle("on", n === i));
-    const count = card.querySelector(".ig-count");
-    if (count) count.textContent = (i + 1) + "/" + track.children.length;
-  }, true);
 
   sync();
   renumber();
