@@ -144,7 +144,9 @@ def _day_text(token: str, setpos: str | None = None) -> str:
     pos, code = token[:-2], token[-2:]
     name = _DAY.get(code, code)
     pos = pos or setpos
-    return f"the {_ordinal(int(pos))} {name}" if pos else name
+    if not pos:
+        return name
+    return f"the {dict(SETPOS).get(str(int(pos)), _ordinal(int(pos)))} {name}"
 
 
 def _plural(n: int, unit: str) -> str:
