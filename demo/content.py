@@ -15,9 +15,9 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import InstagramAccount, User, Workspace
-from scheduler.media.services import MediaRejected, media_update, media_upload
 from scheduler.models import MediaAsset, Post, PostingSlot
 from scheduler.services import posts as services
+from scheduler.services.media import MediaRejected, media_update, media_upload
 
 log = logging.getLogger(__name__)
 

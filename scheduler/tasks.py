@@ -1,6 +1,6 @@
 """Thin django-q2 entry points: take ids, call a service, return."""
 
-from scheduler.services_system import heartbeat_beat
+from scheduler.services.system import heartbeat_beat
 
 
 def heartbeat() -> None:
@@ -17,3 +17,9 @@ def metrics_refresh() -> int:
     from scheduler.engine.metrics import metrics_refresh as refresh
 
     return refresh()
+
+
+def cleanup_uploads() -> int:
+    from scheduler.media.storage import cleanup_temp_files
+
+    return cleanup_temp_files()

@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from scheduler.media.public import media_public
 from scheduler.views import compose, dashboard, library, posts
+from scheduler.views.media_public import media_public
 
 app_name = "scheduler"
 

@@ -24,7 +24,7 @@ from scheduler.engine.claims import CLAIMABLE_ACCOUNT, claim_one
 from scheduler.engine.publish import publish_claimed
 from scheduler.engine.series import series_materialize_next
 from scheduler.models import Post, PublishAttempt
-from scheduler.services_system import heartbeat_beat
+from scheduler.services.system import heartbeat_beat
 
 log = logging.getLogger(__name__)
 

@@ -213,7 +213,7 @@ def apply_op(data: QueryDict, op: str, files: Any = None, *, request: HttpReques
         alts += [""] * len(picked)
         message = f"Added {len(picked)} item{'s' if len(picked) != 1 else ''}." if picked else "Tick media to add."
     elif verb == "upload":
-        from scheduler.media import services as media_services
+        from scheduler.services import media as media_services
 
         uploaded = (files.getlist("file") if files else []) or []
         for f in uploaded:
@@ -261,7 +261,7 @@ def composer_context(request: HttpRequest, form: PostForm, draft: Draft, post: P
     }
     if ctx["can_library"] and not form.caption_only:
         ctx.update(picker_page(request, params if params is not None else request.GET))
-        from scheduler.media.services import upload_limit_mb
+        from scheduler.services.media import upload_limit_mb
 
         ctx["max_mb"] = upload_limit_mb()
     return ctx

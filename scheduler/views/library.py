@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.permissions import Action, can, workspace_view
 from scheduler.forms.media import AssetForm
-from scheduler.media import services
 from scheduler.models import MediaAsset
 from scheduler.selectors import media as selectors
+from scheduler.services import media as services
 
 TEMPLATE = "scheduler/library/index.html"
 

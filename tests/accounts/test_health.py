@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from django.utils import timezone
 
-from scheduler.services_system import heartbeat_beat
+from scheduler.services.system import heartbeat_beat
 
 ROOT = Path(__file__).resolve().parents[2]
 

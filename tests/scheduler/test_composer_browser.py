@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from scheduler.media import services as media_services
 from scheduler.models import Post
+from scheduler.services import media as media_services
 from tests.browser_support import screenshot, sign_in
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.media_fixtures import image_bytes, upload

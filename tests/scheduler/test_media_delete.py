@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.media.services import MediaInUse, media_delete, media_update, media_upload
 from scheduler.models import MediaAsset, Post
+from scheduler.services.media import MediaInUse, media_delete, media_update, media_upload
 from tests.scheduler.media_fixtures import image_bytes, upload
 from tests.scheduler.post_factories import PostFactory
 
@@ -37,7 +37,7 @@ def test_update_normalises_tags_and_bounds_alt_text(asset, social):
     media_update(user=social, asset=asset, title=" Beans ", alt_text="A bag of beans", tags="#Coffee, beans  coffee")
     asset.refresh_from_db()
     assert (asset.title, asset.alt_text, asset.tags) == ("Beans", "A bag of beans", "coffee beans")
-    from scheduler.media.services import MediaRejected
+    from scheduler.services.media import MediaRejected
 
     with pytest.raises(MediaRejected):
         media_update(user=social, asset=asset, title="", alt_text="x" * 1001, tags="")

@@ -12,8 +12,8 @@ import time_machine
 from django.core.files.storage import default_storage, storages
 from django.utils import timezone
 
-from scheduler.media.services import media_upload
 from scheduler.media.storage import public_url
+from scheduler.services.media import media_upload
 from tests.scheduler.media_fixtures import image_bytes, upload
 
 pytestmark = pytest.mark.django_db

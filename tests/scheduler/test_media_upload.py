@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scheduler.media.services import MediaRejected, media_upload
 from scheduler.models import MediaAsset
+from scheduler.services.media import MediaRejected, media_upload
 from tests.scheduler.media_fixtures import image_bytes, upload
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduler.media import services as media_services
 from scheduler.models import MetricSnapshot, Post, PostMedia, PublishAttempt, ReviewEvent
+from scheduler.services import media as media_services
 from tests.browser_support import screenshot, sign_in
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.media_fixtures import image_bytes, upload

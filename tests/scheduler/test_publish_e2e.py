@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import InstagramAccount
 from scheduler.engine.dispatcher import dispatch_run
-from scheduler.media.services import media_upload
 from scheduler.models import Post
+from scheduler.services.media import media_upload
 from scheduler.services.posts import post_approve, post_create, post_submit, post_update
 from tests.scheduler.media_fixtures import image_bytes, upload
 

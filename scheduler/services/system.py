@@ -1,3 +1,5 @@
+"""Cluster bookkeeping: the heartbeat /healthz reads to tell whether a task cluster runs."""
+
 from __future__ import annotations
 
 from django.utils import timezone
