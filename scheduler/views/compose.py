@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.permissions import Action, can, workspace_view
 from scheduler import recurrence_builder as rb
 from scheduler.forms.posts import PostForm
-from scheduler.models import MediaAsset, Post
+from scheduler.models import MediaAsset, Post, PostMedia
 from scheduler.recurrence import RecurrenceError
 from scheduler.selectors import media as media_selectors
 from scheduler.services import posts as services
@@ -113,8 +114,13 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
     for name, errors in form.errors.items():
         draft.add(name, list(errors))
     draft.counters = validation.caption_report(draft.caption)
-    if form.caption_only:
+    if form.caption_only:  # an editor fixing the caption: the rest of the preview is the post as stored
         draft.add("caption", validation.caption_errors(draft.caption))
+        if post is not None:
+            stored = draft_of_post(post)
+            draft.kind, draft.username, draft.items = stored.kind, stored.username, stored.items
+            draft.first_comment, draft.location_id, draft.publish_at = (stored.first_comment, stored.location_id,
+                                                                        stored.publish_at)
         return draft
     account = d.get("account") or (post.account if post else None)
     draft.kind = d.get("kind") or (post.kind if post else Post.Kind.FEED)
@@ -271,7 +277,9 @@ def _post_for_check(request: HttpRequest) -> Post | None:
     pk = request.GET.get("post", "")
     if not pk.isdigit():
         return None
-    return Post.objects.filter(workspace=request.workspace, pk=int(pk)).select_related("account").first()
+    return (Post.objects.filter(workspace=request.workspace, pk=int(pk)).select_related("account")
+            .prefetch_related(Prefetch("items", queryset=PostMedia.objects.select_related("asset").order_by("position")))
+            .first())
 
 
 @workspace_view(Action.VIEW_ALL_POSTS)

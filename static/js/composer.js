@@ -93,9 +93,9 @@
       else move(li, btn.classList.contains("move-up") ? -1 : 1);
     }
   });
-  // The picker's search has its own request; Enter in it must not save the post.
   form.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && e.target.id === "picker-q") e.preventDefault();
+    // Enter in a one-line field (alt text, tags, the picker's search) must not save the post half-written.
+    if (e.key === "Enter" && e.target.tagName === "INPUT" && e.target.type !== "submit") e.preventDefault();
   });
   // The picker's own inputs (search, kind, file) are not part of the post: keep them from the live check.
   form.querySelectorAll(".picker-bar, #dropzone").forEach((el) => ["input", "change"].forEach((type) =>

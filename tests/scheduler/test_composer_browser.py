@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from scheduler.models import Post
+from scheduler.models import MediaAsset, Post
 from scheduler.services import media as media_services
 from tests.browser_support import screenshot, sign_in
 from tests.factories import InstagramAccountFactory
@@ -144,8 +144,7 @@ def test_upload_inside_picker_then_pick_and_preview_kinds(browser_page, live_ser
     _composer(page, client, social, live_server, workspace)
     page.set_input_files("#upload-input", [str(photo)])
     page.locator("#upload-list li.done").wait_for()
-    new = Post.objects.none()  # (no post yet) — the new asset is in the library:
-    asset = library["alpha"].__class__.objects.get(original_name="harbour-sunrise.jpg")
+    asset = MediaAsset.objects.get(original_name="harbour-sunrise.jpg")  # uploaded through the library's path
     card = page.locator(f"#pick-{asset.pk}")
     card.wait_for()
     assert page.locator("#picker-grid .pick-card").first.get_attribute("id") == f"pick-{asset.pk}"
@@ -153,7 +152,9 @@ def test_upload_inside_picker_then_pick_and_preview_kinds(browser_page, live_ser
     assert _order(page, "#media-items input[name=item_asset]") == [asset.pk]
     page.get_by_label("Caption").fill("Sunrise over the harbour. #morning")
     page.wait_for_function(f"document.querySelector('#preview .ig-track img[data-asset=\"{asset.pk}\"]')")
-    assert not new.exists()
+    page.locator("#preview .ig-caption", has_text="Sunrise over the harbour.").wait_for()
+    assert page.locator("#caption-counters [data-rule=characters]").inner_text() == "34 / 2200 characters"
+    assert not Post.objects.exists()  # the picker and the preview saved nothing
     screenshot(page, "composer-feed")
 
     # Search narrows the picker; the story frame shows the same media full height.

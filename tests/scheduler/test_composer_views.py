@@ -143,3 +143,12 @@ def test_picker_and_check_policy(login, client_user, editor, outsider, workspace
     # An editor may fix captions: the live check answers with the caption rules only.
     live = login(editor).post(url("compose_check", workspace), {"caption": "#a " * 31}, HTTP_HX_REQUEST="true")
     assert live.status_code == 200 and "31 hashtags" in live.content.decode()
+
+
+def test_editor_live_check_keeps_the_stored_media_in_the_preview(login, editor, workspace, account, assets):
+    post = PostFactory(workspace=workspace, account=account, kind=Post.Kind.CAROUSEL, media=assets[:2])
+    live = login(editor).post(url("compose_check", workspace) + f"?post={post.pk}", {"caption": "Fixed typo #coffee"},
+                              HTTP_HX_REQUEST="true").content.decode()
+    preview = live.split('id="preview"')[1]
+    assert [int(x.split('"')[0]) for x in preview.split('data-asset="')[1:]] == [assets[0].pk, assets[1].pk]
+    assert '<span class="ig-tag">#coffee</span>' in preview and "@acmecoffee" not in preview.split("ig-head")[0]
