@@ -152,3 +152,36 @@ def test_editor_live_check_keeps_the_stored_media_in_the_preview(login, editor, 
     preview = live.split('id="preview"')[1]
     assert [int(x.split('"')[0]) for x in preview.split('data-asset="')[1:]] == [assets[0].pk, assets[1].pk]
     assert '<span class="ig-tag">#coffee</span>' in preview and "@acmecoffee" not in preview.split("ig-head")[0]
+
+
+def _count(client, path, **kw) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path, **kw).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_composer_picker_and_edit_query_counts_do_not_grow(login, social, workspace, account, assets):
+    client = login(social)
+    post = PostFactory(workspace=workspace, account=account, kind=Post.Kind.CAROUSEL, media=assets[:2])
+    pages = {"new": url("post_create", workspace), "picker": url("compose_picker", workspace),
+             "edit": url("post_edit", workspace, pk=post.pk)}
+    for path in pages.values():
+        client.get(path)  # warm per-session lookups
+    before = {name: _count(client, path) for name, path in pages.items()}
+    more = [MediaAssetFactory(workspace=workspace) for _ in range(12)]
+    big = PostFactory(workspace=workspace, account=account, kind=Post.Kind.CAROUSEL, media=more[:10])
+    pages["edit"] = url("post_edit", workspace, pk=big.pk)
+    assert {name: _count(client, path) for name, path in pages.items()} == before
+
+
+def test_editing_a_series_opens_the_builder_on_its_preset(login, social, workspace, account, assets):
+    post = PostFactory(workspace=workspace, account=account, publish_at=datetime(2027, 5, 10, 8, 0, tzinfo=UTC),
+                       rrule="FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=10;BYMINUTE=0;UNTIL=20271231")
+    html = login(social).get(url("post_edit", workspace, pk=post.pk)).content.decode()
+    assert re.search(r'<option value="weekly" selected>', html)
+    assert re.search(r'value="MO"[^>]*checked', html) and re.search(r'value="TH"[^>]*checked', html)
+    assert 'value="2027-12-31"' in html
+    assert "Every Monday and Thursday at 10:00 until 31 Dec 2027" in html
