@@ -185,3 +185,8 @@ def test_editing_a_series_opens_the_builder_on_its_preset(login, social, workspa
     assert re.search(r'value="MO"[^>]*checked', html) and re.search(r'value="TH"[^>]*checked', html)
     assert 'value="2027-12-31"' in html
     assert "Every Monday and Thursday at 10:00 until 31 Dec 2027" in html
+
+
+def test_without_a_connected_account_the_composer_says_where_to_connect(login, social, workspace):
+    html = login(social).get(url("post_create", workspace)).content.decode()
+    assert 'id="no-accounts"' in html and reverse("accounts:instagram_accounts", kwargs={"ws": workspace.slug}) in html
