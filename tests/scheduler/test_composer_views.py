@@ -190,3 +190,14 @@ def test_editing_a_series_opens_the_builder_on_its_preset(login, social, workspa
 def test_without_a_connected_account_the_composer_says_where_to_connect(login, social, workspace):
     html = login(social).get(url("post_create", workspace)).content.decode()
     assert 'id="no-accounts"' in html and reverse("accounts:instagram_accounts", kwargs={"ws": workspace.slug}) in html
+
+
+def test_picker_marks_media_that_does_not_fit_a_kind(login, social, workspace):
+    clip = MediaAssetFactory(workspace=workspace, video=True, title="clip",
+                             suitability={"feed": {"ok": False, "reasons": ["a feed post takes an image"]},
+                                          "carousel": {"ok": True, "reasons": []}, "story": {"ok": True, "reasons": []},
+                                          "reel": {"ok": True, "reasons": []}})
+    body = login(social).get(url("compose_picker", workspace)).content.decode()
+    card = body.split(f'id="pick-{clip.pk}"')[1].split("</li>")[0]
+    assert '<span class="unfit" data-use="feed" title="a feed post takes an image">Not for a feed</span>' in card
+    assert 'data-use="reel"' not in card
