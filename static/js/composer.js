@@ -49,7 +49,10 @@
     const repeat = form.querySelector('select[name="repeat"]');
     form.dataset.repeat = repeat ? repeat.value : "";
     const unit = form.querySelector(".rep-unit");
-    if (unit) unit.textContent = { daily: "days", weekly: "weeks", monthly_day: "months", monthly_weekday: "months" }[form.dataset.repeat] || "";
+    const every = form.querySelector('input[name="repeat_interval"]');
+    const one = !every || every.value === "" || every.value === "1";
+    const units = { daily: "day", weekly: "week", monthly_day: "month", monthly_weekday: "month" }[form.dataset.repeat] || "";
+    if (unit) unit.textContent = units && (one ? units : units + "s");
   }
 
   function addItem(card) {
@@ -101,6 +104,7 @@
   form.querySelectorAll(".picker-bar, #dropzone").forEach((el) => ["input", "change"].forEach((type) =>
     el.addEventListener(type, (e) => e.stopPropagation())));
   form.addEventListener("change", sync);
+  form.addEventListener("input", (e) => { if (e.target.name === "repeat_interval") sync(); });
 
   if (list && window.Sortable) {
     window.Sortable.create(list, {
