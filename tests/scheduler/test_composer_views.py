@@ -201,3 +201,28 @@ def test_picker_marks_media_that_does_not_fit_a_kind(login, social, workspace):
     card = body.split(f'id="pick-{clip.pk}"')[1].split("</li>")[0]
     assert '<span class="unfit" data-use="feed" title="a feed post takes an image">Not for a feed</span>' in card
     assert 'data-use="reel"' not in card
+
+
+@pytest.mark.parametrize("data", [
+    {"account": "999999", "kind": "bogus", "publish_at": "tomorrow-ish", "when": "at"},
+    {"kind": "carousel", "item_asset": ["abc", "12x"], "repeat": "weekly", "when": "none"},
+    {"kind": "feed", "when": "at", "publish_at": "2027-05-10T10:00", "repeat": "daily", "repeat_end": "until",
+     "repeat_until": "31/12/2027"},
+    {"kind": "feed", "when": "at", "publish_at": "2027-05-10T10:00", "repeat": "custom", "rrule": "FREQ=MINUTELY"},
+    {"op": "up:abc"}, {"op": "remove:99", "item_asset": ["1"]}, {"op": "nonsense"},
+])
+def test_bad_input_gets_messages_never_a_crash(login, social, workspace, account, data):
+    client = login(social)
+    data = {"account": account.pk, **data}
+    live = client.post(url("compose_check", workspace), data, HTTP_HX_REQUEST="true")
+    assert live.status_code == 200
+    page = client.post(url("post_create", workspace), {"intent": "draft", **data})
+    assert page.status_code in (200, 422) and not Post.objects.exists()
+
+
+def test_other_workspaces_media_reads_as_not_found(login, social, workspace, other_workspace, account):
+    foreign = MediaAssetFactory(workspace=other_workspace)
+    live = login(social).post(url("compose_check", workspace), {"account": account.pk, "kind": "feed",
+                                                                 "item_asset": [foreign.pk]}, HTTP_HX_REQUEST="true")
+    body = live.content.decode()
+    assert f"Media item(s) {foreign.pk} are not in this workspace" in body and f'data-asset="{foreign.pk}"' not in body
