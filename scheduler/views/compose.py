@@ -83,6 +83,24 @@ class Draft:
         return mark_safe(_TOKEN.sub(r'<span class="ig-tag">\1</span>', escape(self.caption)))  # noqa: S308
 
     @property
+    def hints(self) -> list[str]:
+        """Heads-ups that do not block saving: what Instagram will do that the user might not expect."""
+        out = []
+        shapes = [(i.asset.width / i.asset.height) for i in self.items if i.asset.width and i.asset.height]
+        if self.kind == Post.Kind.CAROUSEL and len(shapes) > 1:
+            odd = [str(n) for n, r in enumerate(shapes[1:], 2) if abs(r - shapes[0]) > 0.01]
+            if odd:
+                out.append(f"Instagram crops every carousel item to the first one's shape; item{'s' if len(odd) > 1 else ''}"
+                           f" {', '.join(odd)} {'have' if len(odd) > 1 else 'has'} another shape.")
+        if self.kind == Post.Kind.STORY and self.caption.strip():
+            out.append("Stories show no caption; it is kept with the post for your records.")
+        missing = [str(n) for n, i in enumerate(self.items, 1) if i.asset.kind == MediaAsset.Kind.IMAGE and not i.alt]
+        if missing and self.kind != Post.Kind.STORY:
+            out.append(f"No alt text on item{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
+                       "it lets people using screen readers know what the photo shows.")
+        return out
+
+    @property
     def ratio(self) -> str:
         """The feed card's media box: the first item's aspect ratio within Instagram's 4:5 … 1.91:1."""
         first = self.items[0].asset if self.items else None

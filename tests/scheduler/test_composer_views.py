@@ -226,3 +226,13 @@ def test_other_workspaces_media_reads_as_not_found(login, social, workspace, oth
                                                                  "item_asset": [foreign.pk]}, HTTP_HX_REQUEST="true")
     body = live.content.decode()
     assert f"Media item(s) {foreign.pk} are not in this workspace" in body and f'data-asset="{foreign.pk}"' not in body
+
+
+def test_hints_say_what_instagram_will_do(login, social, workspace, account):
+    tall = MediaAssetFactory(workspace=workspace, width=1080, height=1350)
+    square = MediaAssetFactory(workspace=workspace, width=1080, height=1080)
+    live = login(social).post(url("compose_check", workspace), {
+        "account": account.pk, "kind": "carousel", "item_asset": [tall.pk, square.pk], "item_alt": ["Tall", ""]},
+        HTTP_HX_REQUEST="true").content.decode()
+    hints = live.split('id="hints"')[1].split("</ul>")[0]
+    assert "item 2 has another shape" in hints and "No alt text on item 2" in hints
