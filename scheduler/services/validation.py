@@ -107,7 +107,7 @@ def media_errors(kind: str, assets: Sequence[MediaAsset]) -> list[str]:
         errors.append(f"A story takes exactly one image or video; {n} media items were chosen.")
     for asset in assets:
         if not asset.suitable_for(kind):
-            reasons = "; ".join(asset.reasons_for(kind)) or "it was not checked for this use"
+            reasons = "; ".join(r.rstrip(".") for r in asset.reasons_for(kind)) or "it was not checked for this use"
             errors.append(f"“{asset}” (#{asset.pk}) can't be used in a {label}: {reasons}.")
     return errors
 

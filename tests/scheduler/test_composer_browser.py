@@ -171,3 +171,7 @@ def test_upload_inside_picker_then_pick_and_preview_kinds(browser_page, live_ser
     page.locator("#media-items .media-item").nth(1).get_by_role("button", name="Move earlier").click()
     assert _order(page, "#media-items input[name=item_asset]") == [library["bravo"].pk, asset.pk]
     page.wait_for_function(f"document.querySelector('#preview .ig-track img').dataset.asset === '{library['bravo'].pk}'")
+    page.locator(".kind-option", has_text="Reel").click()
+    page.locator("#preview .ig-phone.ig-reel").wait_for()
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "composer-reel-mobile")
