@@ -175,3 +175,32 @@ def test_upload_inside_picker_then_pick_and_preview_kinds(browser_page, live_ser
     page.locator("#preview .ig-phone.ig-reel").wait_for()
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "composer-reel-mobile")
+
+
+def test_the_composer_without_javascript(browser_page, live_server, client, social, workspace, library, account):
+    context = browser_page.context.browser.new_context(java_script_enabled=False, base_url=live_server.url,
+                                                       viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        sign_in(page, client, social, live_server.url)
+        page.goto(reverse("scheduler:post_create", kwargs={"ws": workspace.slug}))
+        page.locator(".kind-option", has_text="Carousel").click()
+        for name in ("alpha", "bravo"):
+            page.locator(f"#pick-{library[name].pk} input[type=checkbox]").check()
+        page.get_by_role("button", name="Add the ticked media").click()
+        # Ticked items come in the picker's order (newest first); the buttons reorder them.
+        assert _order(page, "#media-items input[name=item_asset]") == [library["bravo"].pk, library["alpha"].pk]
+        page.locator("#media-items .media-item").first.get_by_role("button", name="Move later").click()
+        assert _order(page, "#media-items input[name=item_asset]") == [library["alpha"].pk, library["bravo"].pk]
+        page.get_by_label("Caption").fill(" ".join(f"#t{i}" for i in range(31)))
+        page.get_by_role("button", name="Save draft").click()
+        assert "31 hashtags; Instagram allows at most 30" in page.locator("#msgs-caption").inner_text()
+        assert not Post.objects.exists()
+        page.get_by_label("Caption").fill("Two roasts #coffee")
+        page.get_by_role("button", name="Save draft").click()
+        page.wait_for_url("**/posts/*/")
+        post = Post.objects.get()
+        assert list(post.items.values_list("asset_id", flat=True)) == [library["alpha"].pk, library["bravo"].pk]
+        assert post.kind == Post.Kind.CAROUSEL and post.status == Post.Status.DRAFT
+    finally:
+        context.close()
