@@ -196,7 +196,7 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     return {
         "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
         "charts": charts.metric_charts(list(post.metrics.all()), ws.tzinfo),
-        "rrule_text": _describe(post), "can": flags,
+        "rrule_text": _describe(post), "can": flags, "next_dates": _next_dates(post),
         "reschedule_form": RescheduleForm(initial={"publish_at": post.publish_at, "expected_version": post.version}),
         "manual_form": ManualForm(), "permalink_form": PermalinkForm(), "note_form": NoteForm(),
     }
@@ -211,6 +211,17 @@ def _describe(post: Post) -> str:
                                             series_start_utc=root.occurrence_at or root.publish_at)
     except recurrence.RecurrenceError:
         return root.rrule
+
+
+def _next_dates(post: Post) -> list[datetime]:
+    """The next dates of a series this post starts (as the engine will make them), for the detail page."""
+    if not post.rrule or post.publish_at is None or post.series_stopped or post.status not in services.PENDING:
+        return []
+    try:
+        return recurrence_builder.upcoming(post.rrule, post.workspace.timezone,
+                                           first_utc=post.occurrence_at or post.publish_at)
+    except recurrence.RecurrenceError:
+        return []
 
 
 def _with_metrics(post: Post) -> Post:

@@ -104,3 +104,12 @@ def test_no_metrics_yet_says_so(login, social, workspace, published):
     html = login(social).get(
         reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": published.pk})).content.decode()
     assert "Insights appear here within an hour of publishing." in html and "<polyline" not in html
+
+
+def test_a_series_shows_its_summary_and_next_dates(login, social, workspace):
+    account = InstagramAccountFactory(workspace=workspace)
+    post = PostFactory(workspace=workspace, account=account, status=S.APPROVED, publish_at=T0, occurrence_at=T0,
+                       rrule="FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=10;BYMINUTE=0;COUNT=20")
+    html = login(social).get(reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": post.pk})).content.decode()
+    assert "Every Monday and Thursday at 10:00, 20 times" in html
+    assert "Next dates: " in html and "Mon 3 May, 10:00" in html and "Thu 13 May, 10:00" in html
