@@ -63,6 +63,7 @@ class Draft:
     off_rule: bool = False
     msgs: dict[str, list[str]] = field(default_factory=dict)
     counters: list[dict[str, Any]] = field(default_factory=list)
+    caption_only: bool = False  # an editor fixing the caption: heads-ups about media are not theirs to act on
 
     def add(self, slot: str, messages: list[str]) -> None:
         slot = _SLOT_OF.get(slot, slot if slot in SLOTS else "form")
@@ -95,7 +96,7 @@ class Draft:
         if self.kind == Post.Kind.STORY and self.caption.strip():
             out.append("Stories show no caption; it is kept with the post for your records.")
         missing = [str(n) for n, i in enumerate(self.items, 1) if i.asset.kind == MediaAsset.Kind.IMAGE and not i.alt]
-        if missing and self.kind != Post.Kind.STORY:
+        if missing and self.kind != Post.Kind.STORY and not self.caption_only:
             out.append(f"No alt text on item{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
                        "it lets people using screen readers know what the photo shows.")
         return out
@@ -134,6 +135,7 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
     draft.counters = validation.caption_report(draft.caption)
     if form.caption_only:  # an editor fixing the caption: the rest of the preview is the post as stored
         draft.add("caption", validation.caption_errors(draft.caption))
+        draft.caption_only = True
         if post is not None:
             stored = draft_of_post(post)
             draft.kind, draft.username, draft.items = stored.kind, stored.username, stored.items
@@ -192,7 +194,7 @@ def draft_from(request: HttpRequest, form: PostForm, post: Post | None) -> Draft
     init = form.initial
     draft = Draft(caption=init.get("caption", ""), kind=init.get("kind") or Post.Kind.FEED,
                   first_comment=init.get("first_comment", ""), location_id=init.get("location_id", ""),
-                  when=init.get("when", "none"), publish_at=init.get("publish_at"))
+                  when=init.get("when", "none"), publish_at=init.get("publish_at"), caption_only=form.caption_only)
     draft.counters = validation.caption_report(draft.caption)
     account = post.account if post else None
     if account is None and "account" in form.fields:

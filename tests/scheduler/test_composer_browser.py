@@ -204,3 +204,26 @@ def test_the_composer_without_javascript(browser_page, live_server, client, soci
         assert post.kind == Post.Kind.CAROUSEL and post.status == Post.Status.DRAFT
     finally:
         context.close()
+
+
+def test_editor_fixes_a_caption_with_the_preview_and_rules(browser_page, live_server, client, editor, workspace,
+                                                            library, account):
+    post = Post.objects.create(workspace=workspace, account=account, kind=Post.Kind.CAROUSEL, caption="Teh new roast",
+                               status=Post.Status.IN_REVIEW)
+    for i, name in enumerate(("charlie", "alpha")):
+        post.items.create(asset=library[name], position=i, alt_text="")
+    page = browser_page
+    sign_in(page, client, editor, live_server.url)
+    page.goto(reverse("scheduler:post_edit", kwargs={"ws": workspace.slug, "pk": post.pk}))
+    assert page.locator("#preview .ig-track img").count() == 2 and page.locator("#media-section").count() == 0
+    page.get_by_label("Caption").fill("The new roast " + "@someone " * 21)
+    page.locator("#msgs-caption .rule-msg", has_text="mentions 21 accounts").wait_for()
+    assert page.locator("#preview .ig-track img").count() == 2  # the live check kept the stored media
+    page.get_by_label("Caption").fill("The new roast #coffee")
+    page.locator("#msgs-caption .rule-msg").wait_for(state="detached")
+    assert page.locator("#hints li").count() == 0  # media heads-ups are not the editor's to act on
+    screenshot(page, "composer-editor-caption")
+    page.get_by_role("button", name="Save").last.click()
+    page.wait_for_url(f"**/posts/{post.pk}/")
+    post.refresh_from_db()
+    assert post.caption == "The new roast #coffee"
