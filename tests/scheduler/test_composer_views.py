@@ -236,3 +236,12 @@ def test_hints_say_what_instagram_will_do(login, social, workspace, account):
         HTTP_HX_REQUEST="true").content.decode()
     hints = live.split('id="hints"')[1].split("</ul>")[0]
     assert "item 2 has another shape" in hints and "No alt text on item 2" in hints
+
+
+def test_preview_caption_is_escaped_and_keeps_apostrophes(login, social, workspace, account):
+    live = login(social).post(url("compose_check", workspace), {
+        "account": account.pk, "kind": "feed", "caption": "Don't miss <b>it</b> #fresh & @friend's"},
+        HTTP_HX_REQUEST="true").content.decode()
+    caption = live.split('class="ig-caption"')[1].split("</p>")[0]
+    assert "Don&#x27;t miss &lt;b&gt;it&lt;/b&gt; <span class=\"ig-tag\">#fresh</span> &amp; " in caption
+    assert '<span class="ig-tag">@friend</span>&#x27;s' in caption and "<b>" not in caption
