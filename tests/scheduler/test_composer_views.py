@@ -245,3 +245,14 @@ def test_preview_caption_is_escaped_and_keeps_apostrophes(login, social, workspa
     caption = live.split('class="ig-caption"')[1].split("</p>")[0]
     assert "Don&#x27;t miss &lt;b&gt;it&lt;/b&gt; <span class=\"ig-tag\">#fresh</span> &amp; " in caption
     assert '<span class="ig-tag">@friend</span>&#x27;s' in caption and "<b>" not in caption
+
+
+def test_picker_pages_through_a_large_library(login, social, workspace):
+    for i in range(45):
+        MediaAssetFactory(workspace=workspace, title=f"photo {i:02d}")
+    client = login(social)
+    first = client.get(url("compose_picker", workspace), HTTP_HX_REQUEST="true").content.decode()
+    assert first.count('class="pick-card"') == 40 and 'id="picker-more"' in first
+    more_url = first.split('id="picker-more"')[1].split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
+    rest = client.get(more_url, HTTP_HX_REQUEST="true").content.decode()
+    assert rest.count('class="pick-card"') == 5 and 'id="picker-more"' not in rest and 'id="picker-results"' not in rest
