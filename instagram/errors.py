@@ -22,6 +22,7 @@ __all__ = [
     "NeedsNewContainer",
     "PermanentMediaError",
     "PermissionDenied",
+    "ProfileNotFound",
     "OAuthError",
     "classify",
     "classify_oauth",
@@ -70,6 +71,8 @@ class GraphAPIError(Exception):
 
     #: True when the same request may simply be tried again later.
     retryable: bool = False
+    #: The usage headers of the failed answer (set by the client's transport), so a caller can slow down or wait.
+    usage: Usage | None = None
 
 
 class TokenInvalid(GraphAPIError):
@@ -119,6 +122,16 @@ class PermanentMediaError(GraphAPIError):
     """The media or request itself is wrong (format, size, ratio, caption, carousel size…): never retry."""
 
     default_user_message = "Instagram rejected this media."
+
+
+class ProfileNotFound(PermanentMediaError):
+    """110/2207013 from Business Discovery: no Business/Creator profile answers to that username.
+
+    Instagram gives the same code for a missing, a personal (non-professional) and an age-gated account;
+    `user_message` is Meta's own text when it sent one (the sandbox says which case it was).
+    """
+
+    default_user_message = "No Instagram Business or Creator account has this username."
 
 
 class PermissionDenied(GraphAPIError):
@@ -187,6 +200,8 @@ def _pick_class(code: int | None, subcode: int | None, is_transient: bool, http_
         return NeedsNewContainer
     if subcode in _TRANSIENT_SUBCODES:
         return Transient
+    if subcode == 2207013 or code == 110:
+        return ProfileNotFound
     if subcode in _PERMANENT_SUBCODES:
         return PermanentMediaError
     if code in _THROTTLE_CODES:

@@ -1,4 +1,4 @@
-"""python -m instagram.sandbox --host 127.0.0.1 --port 8100 [--state-file F] [--config JSON] [--large-profile]"""
+"""python -m instagram.sandbox --host 127.0.0.1 --port 8100 [--state-file F] [--config JSON] [--large-profile] [--profile JSON]"""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache-dir", help="where generated and downloaded media files are kept")
     parser.add_argument("--config", default="{}", help='JSON config overrides, e.g. \'{"time_scale": 0.001}\'')
     parser.add_argument("--large-profile", action="store_true", help="add @megabrand: 2,000 posts / 3,000 media")
+    parser.add_argument("--profile", action="append", default=[], metavar="JSON",
+                        help='add a generated public profile (repeatable), e.g. \'{"username": "gallery", "posts": 230, '
+                             '"pinned": 3}\' — the same keys as POST /_control/profiles')
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -28,6 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.large_profile and not sandbox.config.get("large_profile"):
         sandbox.config["large_profile"] = True
         sandbox._build_public()
+    for spec in args.profile:
+        sandbox.add_profile({"posts": 30, **json.loads(spec)})
     serve(args.host, args.port, sandbox)
 
 

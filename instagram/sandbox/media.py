@@ -35,6 +35,10 @@ class ProfileSpec:
     name: str = ""
     biography: str = ""
     followers: int = 1000
+    creator: bool = False  # account_type MEDIA_CREATOR instead of BUSINESS (both are discoverable)
+    pinned: int = 0  # this many older posts are pinned: /media lists them first, as Instagram does
+    licensed_audio: float = 0.0  # fraction of video posts whose media_url is withheld (copyrighted audio)
+    feed_videos: float = 0.0  # fraction of video posts that are feed videos (media_product_type FEED), not reels
 
 
 DEFAULT_PROFILES = (
@@ -45,7 +49,8 @@ DEFAULT_PROFILES = (
     ProfileSpec("verde_kitchen", 60, name="Verde Kitchen", biography="Plants on plates.", followers=20400),
     ProfileSpec("quiet_person", 12, business=False, name="Just a person"),
 )
-LARGE_PROFILE = ProfileSpec("megabrand", 2000, media=3000, name="Mega Brand", biography="Benchmark profile.", followers=1_250_000)
+LARGE_PROFILE = ProfileSpec("megabrand", 2000, media=3000, name="Mega Brand", biography="Benchmark profile.", followers=1_250_000,
+                            pinned=3)
 
 WORDS = ("sunrise morning roast new season drop behind the scenes team studio coffee trail books launch "
          "weekend recipe green summer autumn light details craft local market story today").split()
@@ -73,7 +78,8 @@ def generate_profile(spec: ProfileSpec, index: int, seed: int) -> tuple[dict[str
         "id": user_id, "user_id": user_id, "username": spec.username, "name": spec.name or spec.username,
         "biography": spec.biography, "website": f"https://{spec.username.replace('_', '')}.example",
         "followers_count": spec.followers, "follows_count": rng.randint(50, 900),
-        "account_type": "BUSINESS" if spec.business else "PERSONAL", "public": True,
+        "account_type": ("MEDIA_CREATOR" if spec.creator else "BUSINESS") if spec.business else "PERSONAL",
+        "public": True,
     }
     extra_media = (spec.media - spec.posts) if spec.media else None
     media: list[dict[str, Any]] = []
@@ -118,7 +124,26 @@ def generate_profile(spec: ProfileSpec, index: int, seed: int) -> tuple[dict[str
         else:
             post.update(media_type="IMAGE", media_product_type="FEED", asset=_asset(rng, "image"))
             media.append(post)
+    user["pinned"] = _extras(spec, seed, media)
     return user, media
+
+
+def _extras(spec: ProfileSpec, seed: int, media: list[dict[str, Any]]) -> list[str]:
+    """Apply the opt-in extras (feed videos, withheld media_url, pins) with their own RNG, so profiles without
+    them stay exactly as before; returns the ids of the pinned posts in pin order."""
+    rng = random.Random(f"{seed}:{spec.username}:extras")
+    posts = [m for m in media if "parent" not in m]
+    for post in posts:
+        if post["media_type"] != "VIDEO":
+            continue
+        if spec.feed_videos and rng.random() < spec.feed_videos:
+            post["media_product_type"] = "FEED"
+        if spec.licensed_audio and rng.random() < spec.licensed_audio:
+            post["media_url_withheld"] = True
+    # Pinned posts are older ones (positions 6, 13, 20 … newest first), the way people pin a favourite.
+    count = max(0, min(3, spec.pinned, len(posts) - 1))
+    candidates = [6 + 7 * k for k in range(count)]
+    return [posts[min(i, len(posts) - 1 - k)]["id"] for k, i in enumerate(candidates)] if count else []
 
 
 # --------------------------------------------------------------------------------------------------
@@ -175,15 +200,31 @@ class AssetStore:
         return path
 
     def video(self, name: str, asset: dict[str, Any]) -> Path:
+        """A real MP4 (when ffmpeg is installed) unique to `name`: a shared clip per size plus a trailing
+        `free` box naming the file, so each media has its own bytes without encoding a video per media."""
         path = self.root / "gen" / f"{name}.mp4"
         if path.exists():
             return path
         with self._lock(name + ".mp4"):
             if not path.exists():
+                template = self._template(asset)
+                tag = f"pressroom-sandbox:{name}:{asset.get('color', '')}".encode()
+                tmp = path.with_name(path.stem + ".tmp.mp4")
+                tmp.write_bytes(template.read_bytes() + (8 + len(tag)).to_bytes(4, "big") + b"free" + tag)
+                tmp.replace(path)
+        return path
+
+    def _template(self, asset: dict[str, Any]) -> Path:
+        w, h, secs = asset.get("w", 360), asset.get("h", 640), asset.get("seconds", 3)
+        path = self.root / "gen" / f"template-{w}x{h}-{secs}.mp4"
+        if path.exists():
+            return path
+        with self._lock(path.name):
+            if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(path.stem + ".tmp.mp4")
-                if not self._ffmpeg_video(tmp, asset):
-                    tmp.write_bytes(_FAKE_MP4 + asset["color"].encode() * 64)
+                if not self._ffmpeg_video(tmp, {"w": w, "h": h, "seconds": secs, "color": "4a6078"}):
+                    tmp.write_bytes(_FAKE_MP4 + b"\x00" * 256)
                 tmp.replace(path)
         return path
 
