@@ -197,6 +197,8 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
         "charts": charts.metric_charts(list(post.metrics.all()), ws.tzinfo),
         "rrule_text": _describe(post), "can": flags, "next_dates": _next_dates(post),
+        # Review notes are the team's own talk: clients (read-only) see the post, its preview and its results.
+        "show_history": can(user, Action.VIEW_ALL_POSTS, ws),
         "reschedule_form": RescheduleForm(initial={"publish_at": post.publish_at, "expected_version": post.version}),
         "manual_form": ManualForm(), "permalink_form": PermalinkForm(), "note_form": NoteForm(),
     }

@@ -113,3 +113,12 @@ def test_a_series_shows_its_summary_and_next_dates(login, social, workspace):
     html = login(social).get(reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": post.pk})).content.decode()
     assert "Every Monday and Thursday at 10:00, 20 times" in html
     assert "Next dates: " in html and "Mon 3 May, 10:00" in html and "Thu 13 May, 10:00" in html
+
+
+def test_clients_see_results_but_not_the_teams_review_notes(login, client_user, editor, workspace, published):
+    ReviewEvent.objects.create(post=published, actor=editor, action="approved", from_status="in_review",
+                               to_status="approved", note="Internal: client asked for fewer emojis")
+    _snapshots(published, 2)
+    html = login(client_user).get(
+        reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": published.pk})).content.decode()
+    assert "Internal: client asked" not in html and "<polyline" in html and 'id="preview"' in html
