@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from scheduler.views import compose, dashboard, library, posts
+from scheduler.views import calendar, compose, dashboard, library, posts, slots
 from scheduler.views.media_public import media_public
 
 app_name = "scheduler"
@@ -36,10 +36,18 @@ workspace_patterns = [
     path("library/<int:pk>/", library.asset_detail, name="asset_detail"),
     path("library/<int:pk>/delete", library.asset_delete, name="asset_delete"),
     path("library/<int:pk>/<str:variant>", library.asset_file, name="asset_file"),
+    # Editorial calendar, its feeds page, and an account's posting-slot grid.
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/move/<int:pk>", calendar.calendar_move, name="calendar_move"),
+    path("calendar/feeds/", calendar.calendar_feeds, name="calendar_feeds"),
+    path("instagram/<int:pk>/slots/", slots.posting_slots, name="posting_slots"),
 ]
 
 urlpatterns = [
     path("w/<slug:ws>/", include(workspace_patterns)),
     # Signed, expiring media URLs that Instagram fetches (no session: the signature is the credential).
     path("m/<str:token>", media_public, name="media_public"),
+    # iCalendar feeds (no session: the secret, revocable token in the URL is the credential).
+    path("calendar/feed/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
+    path("calendar/feed/<str:token>/<int:account>.ics", calendar.calendar_feed, name="calendar_feed_account"),
 ]

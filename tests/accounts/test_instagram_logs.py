@@ -14,17 +14,8 @@ from django.utils import timezone
 from accounts.instagram_services import graph_client_for
 from accounts.models import InstagramAccount
 from accounts.tasks import refresh_instagram_tokens
-from instagram.sandbox.testing import RunningSandbox
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
-
-
-@pytest.fixture
-def sandbox(settings):
-    with RunningSandbox() as sb:
-        settings.INSTAGRAM_GRAPH_URL = settings.INSTAGRAM_OAUTH_URL = settings.INSTAGRAM_API_URL = sb.url
-        settings.INSTAGRAM_APP_ID, settings.INSTAGRAM_APP_SECRET = "sandbox-app", "sandbox-secret"
-        yield sb
 
 
 def test_connect_refresh_publish_logs_no_secret(sandbox, workspace, admin_user, login, caplog):

@@ -191,7 +191,8 @@ def test_injected_errors_map_to_classes(sandbox, client, ig_id, spec, exc_class)
     sandbox.inject_fault("media_publish", once=True, **spec)
     with pytest.raises(exc_class) as info:
         client.media_publish(ig_id, "123")
-    assert info.value.user_message
+    # plain words for the team: the subcode's own explanation, else the class's
+    assert info.value.user_message == errors._SUBCODE_MESSAGES.get(spec.get("subcode"), exc_class.default_user_message)
     if "code" in spec:
         assert info.value.code == spec["code"] and info.value.fbtrace_id
     if spec.get("regain_minutes"):
@@ -223,6 +224,7 @@ def test_expired_token_is_token_invalid(sandbox, client, account):
     assert info.value.subcode == 463
 
 
-def test_usage_headers_are_read(client):
+def test_usage_headers_are_read(sandbox, client):
+    sandbox.configure(app_call_budget=1)  # one call uses the whole hourly budget: X-App-Usage says 100 %
     client.me()
-    assert client.last_usage is not None and client.last_usage.max_percent >= 0
+    assert client.last_usage is not None and client.last_usage.max_percent == 100 and client.last_usage.near_limit

@@ -28,7 +28,8 @@ def _env(code, subcode=None, **extra):
 ])
 def test_table(code, subcode, cls):
     exc = errors.classify(_env(code, subcode), 400, {})
-    assert type(exc) is cls and exc.user_message and exc.code == code
+    assert type(exc) is cls and exc.code == code
+    assert exc.user_message == errors._SUBCODE_MESSAGES.get(subcode, cls.default_user_message)  # plain words, not "m"
 
 
 def test_is_transient_flag_and_5xx():

@@ -12,15 +12,9 @@ from django.utils import timezone
 from accounts.models import Notification
 from scheduler.models import Post, ReviewEvent
 from scheduler.services import posts as svc
-from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import PostFactory
 
 S = Post.Status
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
 
 
 def test_mark_manual_on_approved_post_queues_it_and_tells_the_assignee(social, workspace, account):
@@ -49,12 +43,12 @@ def test_mark_manual_needs_a_known_reason(social, workspace, account):
         svc.post_mark_manual(user=social, post=post, reason="")
 
 
-def test_mark_posted_records_permalink(social, workspace, account):
+def test_mark_posted_records_permalink(social, workspace, account, frozen_now):
     post = PostFactory(workspace=workspace, account=account, status=S.MANUAL, manual_reason="stickers")
     link = "https://www.instagram.com/p/Cabc123/"
     svc.post_mark_posted_manually(user=social, post=post, permalink=link)
     post.refresh_from_db()
-    assert (post.status, post.permalink) == (S.PUBLISHED, link) and post.published_at
+    assert (post.status, post.permalink, post.published_at) == (S.PUBLISHED, link, frozen_now)
     ev = ReviewEvent.objects.filter(post=post).latest("id")
     assert (ev.action, ev.from_status, ev.to_status) == ("posted_manually", S.MANUAL, S.PUBLISHED)
 

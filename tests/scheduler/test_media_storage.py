@@ -35,7 +35,7 @@ def test_local_signed_url_serves_the_rendition(client, asset):
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content) == asset.rendition.open("rb").read()
     original = client.get(path_of(public_url(asset, use_rendition=False)))
-    assert original.status_code == 200
+    assert original.status_code == 200 and b"".join(original.streaming_content) == asset.file.open("rb").read()
 
 
 def test_local_signed_url_expires(client, asset, settings):

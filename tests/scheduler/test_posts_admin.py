@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.urls import reverse
 
 from scheduler.models import Post, ReviewEvent
-from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import PostFactory
 
 S = Post.Status
 CHANGELIST = "admin:scheduler_post_changelist"
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace)
 
 
 def test_changelist_scoped_and_constant(login, editor, workspace, other_workspace, account,

@@ -5,28 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from scheduler.models import Post, PostingSlot, ReviewEvent
 from scheduler.services import posts as svc
-from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
+from tests.scheduler.post_fixtures import NOW
 
 S = Post.Status
-NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)  # a Monday; 10:00 in Berlin
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 @pytest.fixture
@@ -72,7 +60,7 @@ def test_transitions_write_review_events(request, workspace, account, action, st
     assert post.status == end and post.version == version + 1
     ev = last_event(post)
     assert (ev.from_status, ev.to_status, ev.actor) == (start, end, user)
-    assert ev.note == kwargs.get("note", ev.note)
+    assert ev.note == kwargs.get("note", "")  # the reviewer's note, or none
 
 
 def test_reject_and_request_changes_need_a_note(editor, workspace, account):
@@ -122,6 +110,8 @@ def test_editor_may_edit_caption_only(editor, workspace, account):
     svc.post_update(user=editor, post=post, expected_version=post.version, caption="Fixed typo")
     with pytest.raises(PermissionDenied):
         svc.post_update(user=editor, post=post, expected_version=post.version, first_comment="hi")
+    post.refresh_from_db()
+    assert (post.caption, post.first_comment) == ("Fixed typo", "")
 
 
 def test_stale_version_conflicts(social, workspace, account):

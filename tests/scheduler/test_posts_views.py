@@ -5,26 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from scheduler.models import Post, ReviewEvent
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
+from tests.scheduler.post_fixtures import NOW
 
 S = Post.Status
-NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)  # 10:00 in Berlin
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def url(name, workspace, **kw):

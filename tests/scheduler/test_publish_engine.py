@@ -26,7 +26,8 @@ def test_due_post_is_published_once_with_permalink_and_first_comment(sandbox, ma
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
     assert post.ig_media_id and post.permalink.startswith("http")
-    assert post.first_comment_id
+    comments = sandbox.sandbox.find_media(post.ig_media_id)["comments"]  # the comment really is on Instagram
+    assert [(c["id"], c["text"]) for c in comments] == [(post.first_comment_id, "More at the link in bio")]
     ledger = sandbox.ledger(ig_account.ig_user_id)
     assert [e["media_id"] for e in ledger] == [post.ig_media_id]
     assert list(post.attempts.values_list("outcome", flat=True)) == [PublishAttempt.Outcome.PUBLISHED]
@@ -73,7 +74,7 @@ def test_transient_error_retries_with_backoff_then_publishes(sandbox, make_due_p
     post.refresh_from_db()
     assert post.status == Post.Status.APPROVED and post.retry_count == 1
     assert timedelta(seconds=40) <= post.next_attempt_at - start <= timedelta(seconds=80)  # ≈ 1 minute
-    assert "temporary" in post.last_error.lower() or post.last_error
+    assert "temporary problem" in post.last_error  # the plain-words reason the team sees
     with time_machine.travel(post.next_attempt_at + timedelta(seconds=1), tick=True):
         assert run() == {"published": 1}
     assert len(sandbox.ledger()) == 1

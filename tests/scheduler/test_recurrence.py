@@ -246,7 +246,8 @@ def test_rejected_rules_say_why(rule, message):
 
 
 def test_count_at_the_cap_is_accepted_and_next_occurrence_refuses_bad_rules():
-    assert validate_rule(f"FREQ=DAILY;COUNT={MAX_OCCURRENCES}", dtstart_utc=utc(2027, 1, 4, 9), tz=BERLIN)
+    rule = f"FREQ=DAILY;COUNT={MAX_OCCURRENCES}"
+    assert validate_rule(rule, dtstart_utc=utc(2027, 1, 4, 9), tz=BERLIN) == rule
     with pytest.raises(RecurrenceError, match="more often than hourly"):
         next_occurrence(rule="FREQ=MINUTELY", series_start_utc=utc(2027, 1, 4), tz=BERLIN, after_utc=utc(2027, 1, 4))
     with pytest.raises(RecurrenceError, match="Unknown time zone"):

@@ -1,0 +1,214 @@
+"""Calendar bench: 5,000 posts (50 of them recurring series) across 20 accounts in one workspace.
+
+    .venv/bin/python bench/calendar.py [--posts 5000] [--series 50] [--accounts 20] [--runs 30]
+
+Runs on a throwaway SQLite database under a temp folder (or BENCH_DATABASE_URL, e.g. a throwaway PostgreSQL from
+scripts/with_postgres.sh). Every page is requested through Django's full stack (middleware, session, policy,
+templates) as a signed-in social manager: the month, week and agenda views of the current date, and the
+workspace's iCalendar feed at its secret token URL (30 days back, 180 ahead, series expanded). Posts are spread
+over a year around today (about 14 a day); the series repeat weekly or on weekdays. The last line of output is
+one JSON object:
+
+    {"posts", "accounts", "month_queries", "week_queries", "agenda_queries", "month_p50_ms", "month_p95_ms",
+     "week_p50_ms", "ics_p50_ms", ...}
+
+Budgets (issue 11): ≤ 12 queries per view, month p50 ≤ 80 ms, ics p50 ≤ 150 ms.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and its name would shadow the standard library's
+# `calendar` (which http.cookiejar, and so Django's test client, import).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(tmp: Path) -> str:
+    db_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.update(DATABASE_URL=db_url, MEDIA_ROOT=str(tmp / "media"), DJANGO_SETTINGS_MODULE="config.settings",
+                      DEBUG="true")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    return db_url
+
+
+def seed(n_posts: int, n_series: int, n_accounts: int):  # noqa: ANN201
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from accounts.models import InstagramAccount, Membership, User, Workspace
+    from accounts.permissions import Role
+    from accounts.roles import sync_roles
+    from scheduler.models import MediaAsset, Post, PostingSlot, PostMedia
+
+    sync_roles()
+    rng = random.Random(11)
+    ws = Workspace.objects.create(name="Bench Brand", slug="bench", timezone="Europe/Berlin")
+    user = User.objects.create_user("sam", password="x")
+    user.groups.add(Group.objects.get(name=Role.SOCIAL.value))
+    Membership.objects.create(user=user, workspace=ws)
+    authors = [user]
+    for name in ("kim", "lee"):
+        u = User.objects.create_user(name, password="x")
+        u.groups.add(Group.objects.get(name=Role.SOCIAL.value))
+        Membership.objects.create(user=u, workspace=ws)
+        authors.append(u)
+    now = timezone.now()
+    accounts = InstagramAccount.objects.bulk_create(
+        InstagramAccount(workspace=ws, ig_user_id=f"178414{i:011d}", username=f"brand_{i:02d}",
+                         access_token="bench-token", expires_at=now + timedelta(days=60),
+                         status="reconnect" if i == 7 else "active")
+        for i in range(n_accounts))
+    PostingSlot.objects.bulk_create(
+        PostingSlot(account=a, weekday=d, time=t) for a in accounts for d in range(5)
+        for t in (timezone.datetime(2000, 1, 1, 9, 0).time(), timezone.datetime(2000, 1, 1, 17, 30).time()))
+    ok = {"ok": True, "reasons": []}
+    assets = MediaAsset.objects.bulk_create(
+        MediaAsset(workspace=ws, file=f"workspaces/{ws.pk}/media/{uuid.uuid4().hex}.jpg",
+                   thumbnail=f"workspaces/{ws.pk}/derived/{uuid.uuid4().hex}-thumb.jpg", original_name=f"IMG_{i}.jpg",
+                   sha256=f"{i:064x}", kind="image", mime_type="image/jpeg", size_bytes=300_000, width=1080,
+                   height=1350, suitability={"feed": ok, "carousel": ok, "story": ok, "reel": ok}, uploaded_by=user)
+        for i in range(300))
+    statuses_past = ["published"] * 12 + ["failed", "cancelled", "manual"]
+    statuses_future = ["approved"] * 6 + ["draft", "draft", "in_review", "in_review", "manual"]
+    kinds = ["feed", "feed", "carousel", "reel", "story"]
+    posts = []
+    series_every = max(1, n_posts // max(1, n_series))
+    for i in range(n_posts):
+        at = now + timedelta(seconds=rng.randint(-180 * 86400, 185 * 86400))
+        at = at.replace(minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0)
+        future = at > now
+        is_series = i % series_every == 0 and i // series_every < n_series
+        if is_series:
+            at = now + timedelta(days=rng.randint(1, 30), hours=rng.randint(0, 12))
+            at = at.replace(minute=0, second=0, microsecond=0)
+            future = True
+        posts.append(Post(
+            workspace=ws, account=accounts[i % n_accounts], kind=kinds[i % len(kinds)],
+            caption=f"Bench post {i} — {rng.choice(['new roast', 'latte art', 'team', 'event', 'menu'])} #coffee",
+            publish_at=at, status=rng.choice(statuses_future if future else statuses_past),
+            rrule=rng.choice(["FREQ=WEEKLY", "FREQ=WEEKLY;BYDAY=MO,WE,FR", "FREQ=DAILY;COUNT=60"]) if is_series else "",
+            occurrence_at=at if is_series else None, author=authors[i % 3],
+            deferred_reason="Daily cap reached" if i % 97 == 0 else "",
+            published_at=at if not future else None))
+    Post.objects.bulk_create(posts, batch_size=1000)
+    ids = list(Post.objects.filter(workspace=ws).values_list("pk", flat=True))
+    PostMedia.objects.bulk_create((PostMedia(post_id=pk, asset=assets[k % len(assets)], position=0)
+                                   for k, pk in enumerate(ids)), batch_size=2000)
+    return ws, user, sum(1 for p in posts if p.rrule)
+
+
+def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    return round(sorted(values)[int(0.95 * (len(values) - 1))], 1)
+
+
+def measure(ws, user, runs: int) -> dict:  # noqa: ANN001
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from scheduler.services.calendar import feed_token_get_or_create
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("scheduler:calendar", kwargs={"ws": ws.slug})
+    out: dict = {}
+    for view in ("month", "week", "agenda"):
+        client.get(url, {"view": view})  # warm
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(url, {"view": view})
+        assert r.status_code == 200, r.status_code
+        out[f"{view}_cards"] = r.content.count(b'class="cal-card ')
+        out[f"{view}_queries"] = len(ctx.captured_queries)
+        times = timed(lambda v=view: client.get(url, {"view": v}), runs)
+        out[f"{view}_p50_ms"] = round(statistics.median(times), 1)
+        out[f"{view}_p95_ms"] = p95(times)
+    token = feed_token_get_or_create(user=user, workspace=ws)
+    feed = reverse("scheduler:calendar_feed", kwargs={"token": token.token})
+    anon = Client()
+    first = anon.get(feed)
+    assert first.status_code == 200
+    out["ics_events"] = first.content.count(b"BEGIN:VEVENT")
+    out["ics_kb"] = round(len(first.content) / 1024)
+    with CaptureQueriesContext(connection) as ctx:
+        anon.get(feed)
+    out["ics_queries"] = len(ctx.captured_queries)
+    # Warm: a subscriber polling a calendar nobody changed (the cache answers after one fingerprint check).
+    times = timed(lambda: anon.get(feed), runs)
+    out["ics_p50_ms"] = round(statistics.median(times), 1)
+    out["ics_p95_ms"] = p95(times)
+    # Cold: the first poll after any change to the workspace's posts renders the whole feed.
+    from django.core.cache import cache
+
+    def cold() -> None:
+        cache.clear()
+        anon.get(feed)
+
+    times = timed(cold, max(5, runs // 3))
+    out["ics_cold_p50_ms"] = round(statistics.median(times), 1)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=5000)
+    parser.add_argument("--series", type=int, default=50)
+    parser.add_argument("--accounts", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="pressroom-bench-calendar-"))
+    try:
+        db_url = setup_django(tmp)
+        t = time.perf_counter()
+        ws, user, n_series = seed(args.posts, args.series, args.accounts)
+        seeded = time.perf_counter() - t
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        figures = {"posts": args.posts, "series": n_series, "accounts": args.accounts, **measure(ws, user, args.runs)}
+        figures.update(db=db_url.split(":", 1)[0], seed_seconds=round(seeded, 1))
+        budgets = {"month_queries": 12, "week_queries": 12, "agenda_queries": 12, "month_p50_ms": 80,
+                   "ics_p50_ms": 150}
+        figures["within_budget"] = all(figures[k] <= v for k, v in budgets.items())
+        print(json.dumps(figures))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

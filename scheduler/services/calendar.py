@@ -1,0 +1,266 @@
+"""Calendar actions: move one date or a series from a date on, and the per-user iCalendar feed tokens.
+
+Moving a stored date reuses ``post_reschedule`` (its version check and refusals); a date the engine has not
+stored yet is cut out of the series (see ``series_move_date``). Moving "this and following" splits the series:
+the old rule ends just before the moved date and a new series, with the rule shifted to the new weekday / time,
+continues from the new time. Approval belongs to the series, so every piece keeps it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User, Workspace
+from accounts.permissions import Action, require
+from scheduler import recurrence
+from scheduler.models import CalendarFeedToken, Post, PostMedia, ReviewEvent
+from scheduler.services import validation
+from scheduler.services.posts import ConflictError, TransitionError, post_reschedule
+
+S = Post.Status
+SCOPES = ("this", "following")
+_WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+_DAY_TOKEN = re.compile(r"^([+-]?\d+)?([A-Z]{2})$")
+
+
+def _parts(rule: str) -> dict[str, str]:
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    return dict(p.split("=", 1) for p in text.split(";") if "=" in p)
+
+
+def _join(parts: dict[str, str]) -> str:
+    return ";".join(f"{k}={v}" for k, v in parts.items())
+
+
+def shift_rule(rule: str, old_local: datetime, new_local: datetime) -> str:
+    """The rule moved with one of its dates: weekday, month day and time parts follow the new local time."""
+    parts = _parts(rule)
+    days = (new_local.date() - old_local.date()).days
+    if "BYDAY" in parts and days % 7:
+        shifted = []
+        for token in parts["BYDAY"].split(","):
+            m = _DAY_TOKEN.match(token)
+            if m and m.group(2) in _WEEKDAYS:
+                token = f"{m.group(1) or ''}{_WEEKDAYS[(_WEEKDAYS.index(m.group(2)) + days) % 7]}"
+            shifted.append(token)
+        parts["BYDAY"] = ",".join(shifted)
+    if "BYMONTHDAY" in parts and days and "," not in parts["BYMONTHDAY"]:
+        parts["BYMONTHDAY"] = str(new_local.day)
+    if "BYMONTH" in parts and "," not in parts["BYMONTH"]:
+        parts["BYMONTH"] = str(new_local.month)
+    if "BYHOUR" in parts:
+        hours = parts["BYHOUR"].split(",")
+        delta = new_local.hour - old_local.hour
+        parts["BYHOUR"] = str(new_local.hour) if len(hours) == 1 else ",".join(
+            str((int(h) + delta) % 24) for h in hours)
+    if "BYMINUTE" in parts:
+        parts["BYMINUTE"] = str(new_local.minute)
+    return _join(parts)
+
+
+def _until_before(rule: str, instant: datetime) -> str:
+    parts = _parts(rule)
+    parts.pop("COUNT", None)
+    parts["UNTIL"] = (instant - timedelta(seconds=1)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return _join(parts)
+
+
+def _check_version(post: Post, expected_version: int | None) -> None:
+    if expected_version is not None and post.version != expected_version:
+        raise ConflictError(
+            f"Someone else changed this post while you were looking at it (you had version {expected_version}, "
+            f"it is now version {post.version}). The calendar now shows it as it is; move it again if you still want to."
+        )
+
+
+@transaction.atomic
+def calendar_move(*, user: User, post: Post, publish_at: datetime, expected_version: int | None,
+                  scope: str = "this", occurrence_utc: datetime | None = None) -> Post:
+    """Move a card. `post` is the stored post, or the series root for a date not stored yet (`occurrence_utc`)."""
+    require(user, Action.COMPOSE_POST, post.workspace)
+    if scope not in SCOPES:
+        raise ValidationError({"scope": ["Choose “this date only” or “this and following”."]})
+    recurring = bool(post.rrule or post.series_root_id)
+    if scope == "following" and recurring:
+        return series_move_following(user=user, post=post, occurrence_utc=occurrence_utc or post.occurrence_at
+                                     or post.publish_at, publish_at=publish_at, expected_version=expected_version)
+    stored = occurrence_utc is None or (post.occurrence_at == occurrence_utc)
+    if not stored:
+        return series_move_date(user=user, post=post, occurrence_utc=occurrence_utc, publish_at=publish_at,
+                                expected_version=expected_version)
+    series_start = post.occurrence_at if (post.rrule and not post.series_root_id) else None
+    moved = post_reschedule(user=user, post=post, publish_at=publish_at, expected_version=expected_version)
+    if series_start is not None:
+        # post_reschedule moves a root's series start with it; "this date only" keeps the rule where it was.
+        Post.objects.filter(pk=moved.pk).update(occurrence_at=series_start)
+        moved.occurrence_at = series_start
+    return moved
+
+
+@transaction.atomic
+def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, publish_at: datetime,
+                          expected_version: int | None) -> Post:
+    """Move a series from one of its dates on: later dates keep the new weekday and time of day.
+
+    Returns the post that now starts the (continued) series.
+    """
+    require(user, Action.COMPOSE_POST, post.workspace)
+    root = post if post.rrule and not post.series_root_id else post.series_root
+    if root is None or not root.rrule:
+        raise TransitionError("This post does not repeat; move it as a single post.")
+    if root.series_stopped:
+        raise TransitionError("This series is stopped; it has no following dates to move.")
+    ws = root.workspace
+    errors = validation.publish_at_errors(publish_at, ws.timezone)
+    if errors:
+        raise ValidationError({"publish_at": errors})
+    zone = ws.tzinfo
+    start = root.occurrence_at or root.publish_at
+    new_rule = shift_rule(root.rrule, occurrence_utc.astimezone(zone), publish_at.astimezone(zone))
+    parts = _parts(root.rrule)
+    if "COUNT" in parts:
+        done = len(recurrence.occurrences_between(rule=root.rrule, series_start_utc=start, tz=ws.timezone,
+                                                  start_utc=start, end_utc=occurrence_utc, limit=1000))
+        new_parts = _parts(new_rule)
+        new_parts["COUNT"] = str(max(1, int(parts["COUNT"]) - done))
+        new_rule = _join(new_parts)
+    try:
+        new_rule = recurrence.validate_rule(new_rule, dtstart_utc=publish_at, tz=ws.timezone)
+    except recurrence.RecurrenceError as exc:
+        raise ValidationError({"publish_at": [f"The series can't move there: {exc}"]}) from None
+    when = validation.local_text(publish_at, ws.timezone)
+
+    if occurrence_utc == start:  # the first date: the whole series moves
+        moved = post_reschedule(user=user, post=root, publish_at=publish_at, expected_version=expected_version)
+        Post.objects.filter(pk=root.pk).update(rrule=new_rule, occurrence_at=publish_at)
+        _event(root, user, "series_moved", f"The series now starts {when}: {new_rule}.")
+        moved.refresh_from_db()
+        return moved
+
+    stored = Post.objects.filter(series_root=root, occurrence_at=occurrence_utc).select_related(
+        "workspace", "account").first()
+    _check_version(stored or root, expected_version)
+    ended = _until_before(root.rrule, occurrence_utc)
+    Post.objects.filter(pk=root.pk).update(rrule=ended, version=F("version") + 1, updated_at=timezone.now())
+    _event(root, user, "series_split", f"The series ends before {validation.local_text(occurrence_utc, ws.timezone)}"
+           f"; it continues from {when}.")
+    if stored is not None:
+        if stored.status not in (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED):
+            raise TransitionError(f"This date is {stored.get_status_display().lower()}; it can no longer move.")
+        won = Post.objects.filter(pk=stored.pk, version=stored.version, status=stored.status).update(
+            series_root=None, occurrence_index=0, rrule=new_rule, publish_at=publish_at, occurrence_at=publish_at,
+            next_attempt_at=None, deferred_reason="", status=S.APPROVED if stored.status == S.FAILED else stored.status,
+            version=F("version") + 1, updated_at=timezone.now())
+        if won != 1:
+            raise ConflictError("This date changed meanwhile (it may be publishing). The calendar now shows it as it is.")
+        stored.refresh_from_db()
+        _event(stored, user, "series_moved", f"From this date on the series runs {when} onwards: {new_rule}.")
+        return stored
+    return _copy(root, user, publish_at=publish_at, rrule=new_rule, action="series_continued",
+                 note=f"Continues the series “{root}” (post {root.pk}) from {when}; its approval carries over.")
+
+
+@transaction.atomic
+def series_move_date(*, user: User, post: Post, occurrence_utc: datetime, publish_at: datetime,
+                     expected_version: int | None) -> Post:
+    """Move one date of a series that is not stored yet, and only that date.
+
+    The engine stores one date of a series at a time, so a single later date cannot carry an exception. The
+    series is cut around it instead: the rule ends just before that date, the date becomes a one-off post at its
+    new time, and the same rule continues from the date after it (COUNT reduced by what already ran). Every
+    piece keeps the series' content and approval. Returns the one-off post.
+    """
+    require(user, Action.COMPOSE_POST, post.workspace)
+    root = post if post.rrule and not post.series_root_id else post.series_root
+    if root is None or not root.rrule or root.series_stopped:
+        raise TransitionError("This date no longer belongs to a running series; reload the calendar.")
+    _check_version(root, expected_version)
+    ws = root.workspace
+    errors = validation.publish_at_errors(publish_at, ws.timezone)
+    if errors:
+        raise ValidationError({"publish_at": errors})
+    start = root.occurrence_at or root.publish_at
+    dates = recurrence.occurrences_between(rule=root.rrule, series_start_utc=start, tz=ws.timezone,
+                                           start_utc=start, end_utc=occurrence_utc + timedelta(seconds=1),
+                                           limit=recurrence.MAX_OCCURRENCES)
+    if not dates or dates[-1] != occurrence_utc:
+        raise TransitionError("The series has no date at that time (its rule changed meanwhile); reload the calendar.")
+    nxt = recurrence.next_occurrence(rule=root.rrule, series_start_utc=start, tz=ws.timezone,
+                                     after_utc=occurrence_utc)
+    parts = _parts(root.rrule)
+    rest_rule = root.rrule
+    if "COUNT" in parts:
+        remaining = int(parts["COUNT"]) - len(dates)
+        parts["COUNT"] = str(remaining)
+        rest_rule = _join(parts) if remaining > 0 else ""
+        if not rest_rule:
+            nxt = None
+    Post.objects.filter(pk=root.pk).update(rrule=_until_before(root.rrule, occurrence_utc),
+                                           version=F("version") + 1, updated_at=timezone.now())
+    was = validation.local_text(occurrence_utc, ws.timezone)
+    when = validation.local_text(publish_at, ws.timezone)
+    _event(root, user, "series_date_moved", f"The date {was} moved to {when}; the series goes on after it.")
+    single = _copy(root, user, publish_at=publish_at, rrule="", action="series_date_moved",
+                   note=f"The {was} date of the series “{root}” (post {root.pk}), moved to {when}.")
+    if nxt is not None:
+        rest_rule = recurrence.validate_rule(rest_rule, dtstart_utc=nxt, tz=ws.timezone)
+        _copy(root, user, publish_at=nxt, rrule=rest_rule, action="series_continued",
+              note=f"Continues the series “{root}” (post {root.pk}) after the moved {was} date.")
+    return single
+
+
+def _copy(root: Post, user: Any, *, publish_at: datetime, rrule: str, action: str, note: str) -> Post:
+    """A new post with the series' content, media and approval (approval belongs to the series)."""
+    status = S.APPROVED if root.status not in (S.DRAFT, S.IN_REVIEW) else root.status
+    copy = Post.objects.create(
+        workspace=root.workspace, account=root.account, kind=root.kind, caption=root.caption,
+        first_comment=root.first_comment, location_id=root.location_id, collaborators=root.collaborators,
+        user_tags=root.user_tags, share_to_feed=root.share_to_feed, manual_reason=root.manual_reason,
+        publish_at=publish_at, occurrence_at=publish_at if rrule else None, rrule=rrule, status=status,
+        author=root.author, assignee=root.assignee, notify_on_publish=root.notify_on_publish,
+    )
+    PostMedia.objects.bulk_create(
+        PostMedia(post=copy, asset_id=i.asset_id, position=i.position, alt_text=i.alt_text)
+        for i in PostMedia.objects.filter(post=root)
+    )
+    _event(copy, user, action, note, to=status)
+    return copy
+
+
+def _event(post: Post, user: Any, action: str, note: str, to: str | None = None) -> None:
+    ReviewEvent.objects.create(post=post, actor=user if getattr(user, "pk", None) else None, action=action,
+                               from_status="" if to else post.status, to_status=to or post.status, note=note)
+
+
+# --- iCalendar feed tokens -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feed_token_get_or_create(*, user: User, workspace: Workspace) -> CalendarFeedToken:
+    require(user, Action.VIEW_CALENDAR, workspace)
+    token = CalendarFeedToken.objects.filter(user=user, workspace=workspace, revoked_at__isnull=True).first()
+    return token or CalendarFeedToken.objects.create(user=user, workspace=workspace)
+
+
+@transaction.atomic
+def feed_token_revoke(*, user: User, workspace: Workspace) -> int:
+    """Every feed URL of this user in this workspace stops working (404)."""
+    require(user, Action.VIEW_CALENDAR, workspace)
+    return CalendarFeedToken.objects.filter(user=user, workspace=workspace, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+
+
+@transaction.atomic
+def feed_token_regenerate(*, user: User, workspace: Workspace) -> CalendarFeedToken:
+    """A new secret; the old URLs answer 404 from now on."""
+    feed_token_revoke(user=user, workspace=workspace)
+    return CalendarFeedToken.objects.create(user=user, workspace=workspace)

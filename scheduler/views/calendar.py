@@ -1,0 +1,271 @@
+"""The editorial calendar: month / week / agenda / day views, moving cards (drag, keyboard, no-JS), iCal feeds.
+
+Thin views: policy (workspace_view) → selector or service → template. A drop posts to `calendar_move`; with
+scripts on the answer is the re-rendered grid (status says how it went), without them a redirect with a message.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.permissions import Action, can, workspace_view
+from scheduler import ical, recurrence
+from scheduler.models import CalendarFeedToken, Post
+from scheduler.selectors import calendar as selectors
+from scheduler.services import calendar as services
+from scheduler.services.posts import ConflictError, TransitionError
+
+TEMPLATE = "scheduler/calendar/index.html"
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _local_time(view: Any) -> Any:
+    """Templates show times in the workspace's timezone (Django's date filters use the active zone)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with timezone.override(request.workspace.tzinfo):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _anchor(request: HttpRequest) -> date:
+    raw = request.GET.get("date") or request.POST.get("date") or ""
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        day = None
+    if day is None or not 1970 <= day.year <= 2200:  # a window far out would overflow the date arithmetic
+        return timezone.now().astimezone(request.workspace.tzinfo).date()
+    return day
+
+
+def _view_name(request: HttpRequest) -> str:
+    view = request.GET.get("view") or request.POST.get("view") or "month"
+    return view if view in selectors.VIEWS else "month"
+
+
+def _calendar_url(ws: str, view: str, day: date, filters: selectors.Filters) -> str:
+    query = {"view": view, "date": day.isoformat(), **filters.as_query()}
+    return f"{reverse('scheduler:calendar', kwargs={'ws': ws})}?{urlencode(query)}"
+
+
+def _composer_url(ws: str, at: datetime, account_id: int | None = None) -> str:
+    query = {"at": at.strftime(LOCAL_FORMAT)}
+    if account_id:
+        query["account"] = str(account_id)
+    return f"{reverse('scheduler:post_create', kwargs={'ws': ws})}?{urlencode(query)}"
+
+
+def _month_weeks(cal: selectors.Calendar, today: date) -> list[list[dict[str, Any]]]:
+    weeks, week = [], []
+    for day in cal.window.days():
+        entries = cal.by_day.get(day, [])
+        week.append({"date": day, "entries": entries[:selectors.MONTH_CARDS],
+                     "more": max(0, len(entries) - selectors.MONTH_CARDS), "past": day < today,
+                     "today": day == today, "outside": day.month != cal.window.anchor.month})
+        if len(week) == 7:
+            weeks.append(week)
+            week = []
+    return weeks
+
+
+def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, Any]]:
+    days = cal.window.days()
+    cells: dict[tuple[date, int], list] = {}
+    for entry in cal.entries:
+        cells.setdefault((entry.at.date(), entry.at.hour), []).append(entry)
+    slots: dict[tuple[date, int], list] = {}
+    for day, pairs in cal.slots.items():
+        for local, account in pairs:
+            if local > now_local:
+                slots.setdefault((day, local.hour), []).append((local, account))
+    rows = []
+    for hour in range(24):
+        row = []
+        for day in days:
+            entries = cells.get((day, hour), [])
+            start = datetime(day.year, day.month, day.day, hour)
+            row.append({"date": day, "hour": hour, "entries": entries[:selectors.HOUR_CARDS],
+                        "more": max(0, len(entries) - selectors.HOUR_CARDS), "slots": slots.get((day, hour), []),
+                        "past": (day, hour) < (now_local.date(), now_local.hour), "at": start.strftime(LOCAL_FORMAT)})
+        rows.append({"hour": hour, "label": f"{hour:02d}:00", "cells": row})
+    return rows
+
+
+def _context(request: HttpRequest) -> dict[str, Any]:
+    ws = request.workspace
+    view = _view_name(request)
+    filters = selectors.Filters.from_query(request.GET if request.method == "GET" else request.POST)
+    cal = selectors.build(user=request.user, workspace=ws, view=view, anchor=_anchor(request), filters=filters,
+                          with_slots=view == "week")
+    now_local = timezone.now().astimezone(ws.tzinfo)
+    today = now_local.date()
+    win = cal.window
+    urls = {name: _calendar_url(ws.slug, view, day, filters)
+            for name, day in (("prev", win.prev), ("next", win.next), ("today", today))}
+    urls.update({f"view_{v}": _calendar_url(ws.slug, v, win.anchor, filters) for v in ("month", "week", "agenda")})
+    context: dict[str, Any] = {
+        "cal": cal, "view": view, "filters": filters, "urls": urls, "today": today, "tz": ws.timezone,
+        "can_move": can(request.user, Action.COMPOSE_POST, ws),
+        "can_see_all": can(request.user, Action.VIEW_ALL_POSTS, ws),
+        "query": urlencode({"view": view, "date": win.anchor.isoformat(), **filters.as_query()}),
+        "move_base": reverse("scheduler:calendar_move", kwargs={"ws": ws.slug, "pk": 0})[:-1],
+        "composer": reverse("scheduler:post_create", kwargs={"ws": ws.slug}),
+        "detail_base": reverse("scheduler:post_detail", kwargs={"ws": ws.slug, "pk": 0})[:-2],
+        "day_base": reverse("scheduler:calendar", kwargs={"ws": ws.slug}),
+    }
+    if view == "month":
+        context["weeks"] = _month_weeks(cal, today)
+        context["weekday_names"] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    elif view == "week":
+        context["rows"] = _week_rows(cal, now_local)
+        context["week_days"] = [{"date": d, "past": d < today, "today": d == today} for d in win.days()]
+    else:
+        context["agenda"] = [{"date": d, "entries": cal.by_day.get(d, []), "past": d < today, "today": d == today}
+                             for d in win.days() if cal.by_day.get(d) or view == "day"]
+    return context
+
+
+@workspace_view(Action.VIEW_CALENDAR)
+@require_safe
+@_local_time
+def calendar(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    if request.htmx and request.htmx.target == "calendar-body":
+        return render(request, f"{TEMPLATE}#body", context)
+    context.update(selectors.filter_choices(workspace=request.workspace))
+    return render(request, TEMPLATE, context)
+
+
+def _parse_local(value: str, tz: str) -> datetime:
+    try:
+        naive = datetime.strptime((value or "").strip()[:16], LOCAL_FORMAT)
+    except ValueError:
+        raise ValidationError({"at": ["Give a date and time like 2026-11-23T09:30."]}) from None
+    return recurrence.localize(naive, tz).astimezone(UTC)
+
+
+def _occurrence(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValidationError({"occurrence": ["That date of the series is not valid."]}) from None
+
+
+def _target(request: HttpRequest, pk: int) -> Post:
+    post = Post.objects.filter(workspace=request.workspace, pk=pk).select_related("workspace", "account",
+                                                                               "series_root").first()
+    if post is None or not can(request.user, Action.VIEW_ALL_POSTS, request.workspace):
+        raise Http404("No such post.")
+    return post
+
+
+@workspace_view(Action.VIEW_CALENDAR)
+@require_http_methods(["GET", "HEAD", "POST"])
+@_local_time
+def calendar_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the Move dialog (keyboard / no-JS path). POST: move the card, answer the fresh grid or redirect."""
+    ws = request.workspace
+    if not can(request.user, Action.COMPOSE_POST, ws):
+        raise PermissionDenied("Your role may not move posts.")
+    post = _target(request, pk)
+    data = request.POST if request.method == "POST" else request.GET
+    filters = selectors.Filters.from_query(data)
+    back = _calendar_url(ws.slug, _view_name(request), _anchor(request), filters)
+    try:
+        occurrence = _occurrence(data.get("occurrence", ""))
+    except ValidationError as exc:
+        raise Http404(" ".join(exc.messages)) from None
+    when = (occurrence or post.publish_at or timezone.now()).astimezone(ws.tzinfo)
+    recurring = bool(post.rrule or post.series_root_id)
+    if request.method != "POST":
+        version = post.version
+        return render(request, "scheduler/calendar/move.html", {
+            "post": post, "when": when, "at": when.strftime(LOCAL_FORMAT), "version": version, "back": back,
+            "occurrence": data.get("occurrence", ""), "recurring": recurring, "filters": filters, "tz": ws.timezone,
+            "view": _view_name(request), "anchor": _anchor(request).isoformat()})
+    ok, status, message = True, 200, ""
+    try:
+        publish_at = _parse_local(data.get("at", ""), ws.timezone)
+        version = int(data["version"]) if (data.get("version") or "").isdigit() else None
+        moved = services.calendar_move(user=request.user, post=post, publish_at=publish_at, expected_version=version,
+                                       scope=data.get("scope") or "this", occurrence_utc=occurrence)
+        message = f"Moved to {moved.publish_at.astimezone(ws.tzinfo):%a %-d %b %Y, %H:%M} ({ws.timezone})."
+        if data.get("scope") == "following" and recurring:
+            message = f"The series moved from this date on: {message[9:]}"
+    except ConflictError as exc:
+        ok, status, message = False, 409, exc.message
+    except (TransitionError, ValidationError, PermissionDenied) as exc:
+        ok, status = False, 403 if isinstance(exc, PermissionDenied) else 422
+        message = exc.message if isinstance(exc, TransitionError) else " ".join(getattr(exc, "messages", [str(exc)]))
+    if request.htmx or request.headers.get("X-Calendar") == "1":
+        context = _context(request)
+        context.update(flash=message, flash_ok=ok, flash_key=f"p{post.pk}")
+        return render(request, f"{TEMPLATE}#body", context, status=status)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect(back)
+
+
+# --- iCalendar feeds -------------------------------------------------------------------------------------------
+
+
+def _feed_urls(request: HttpRequest, token: CalendarFeedToken) -> dict[str, Any]:
+    accounts = selectors.filter_choices(workspace=request.workspace)["accounts"]
+    return {
+        "workspace_url": request.build_absolute_uri(reverse("scheduler:calendar_feed", kwargs={"token": token.token})),
+        "accounts": [(a, request.build_absolute_uri(reverse("scheduler:calendar_feed_account",
+                                                            kwargs={"token": token.token, "account": a.pk})))
+                     for a in accounts],
+    }
+
+
+@workspace_view(Action.VIEW_CALENDAR)
+@require_http_methods(["GET", "HEAD", "POST"])
+def calendar_feeds(request: HttpRequest) -> HttpResponse:
+    """Your secret feed URLs for Google Calendar / Outlook; regenerate or revoke them."""
+    ws = request.workspace
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.feed_token_revoke(user=request.user, workspace=ws)
+            messages.success(request, "Your calendar feed links are revoked; subscribed calendars stop updating.")
+        else:
+            services.feed_token_regenerate(user=request.user, workspace=ws)
+            messages.success(request, "New feed links made; the old ones no longer work.")
+        return redirect("scheduler:calendar_feeds", ws=ws.slug)
+    token = CalendarFeedToken.objects.filter(user=request.user, workspace=ws, revoked_at__isnull=True).first()
+    context = {"token": token, "tz": ws.timezone}
+    if token:
+        context.update(_feed_urls(request, token))
+    return render(request, "scheduler/calendar/feeds.html", context)
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str, account: int | None = None) -> HttpResponse:
+    """The .ics body for a live token; an unknown or revoked token, or a user who lost access, gets 404."""
+    row = CalendarFeedToken.objects.filter(token=token, revoked_at__isnull=True).select_related(
+        "user", "workspace").first()
+    if row is None or not row.user.is_active or not can(row.user, Action.VIEW_CALENDAR, row.workspace):
+        raise Http404("No such calendar feed.")
+    if account is not None and not row.workspace.instagram_accounts.filter(pk=account).exists():
+        raise Http404("No such calendar feed.")
+    body = ical.cached_feed(token=row.token, user=row.user, workspace=row.workspace,
+                            base_url=request.build_absolute_uri("/"), account_id=account)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="pressroom-{row.workspace.slug}.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,191 @@
+/* Editorial calendar: native HTML5 drag and drop of cards, the series question, the timezone note.
+   Every drop POSTs to the move endpoint with the card's version; the answer is the grid re-rendered by the
+   server (a refused or conflicting move comes back with the card where it really is and a message). */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  const mine = (Intl.DateTimeFormat().resolvedOptions() || {}).timeZone || "";
+  let dragging = null;
+
+  function csrf() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  }
+  function grid() { return document.getElementById("calendar-body"); }
+
+  function fmt(date, zone) {
+    return date.toLocaleString(undefined, { timeZone: zone, weekday: "short", day: "numeric", month: "short",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
+
+  /* A browser in another zone than the workspace: say so once, and put both times on every card's hover. */
+  function timezones(root) {
+    const body = grid();
+    if (!body || !mine) return;
+    const ws = body.dataset.tz;
+    if (mine === ws) return;
+    const note = document.getElementById("tz-note");
+    if (note && note.hidden) {
+      note.hidden = false;
+      note.textContent = "Times are shown in the workspace's time zone, " + ws + ". Your browser is set to " +
+        mine + ": hover over a time to see both.";
+    }
+    (root || body).querySelectorAll("time.cal-time").forEach(function (t) {
+      const d = new Date(t.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      t.title = fmt(d, ws) + " " + ws + "\n" + fmt(d, mine) + " your time (" + mine + ")";
+    });
+  }
+
+  function flash(text, ok) {
+    const box = document.getElementById("calendar-flash");
+    if (!box) return;
+    box.textContent = text;
+    box.className = "cal-flash " + (ok ? "ok" : "err");
+  }
+
+  function swap(html) {
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const fresh = doc.getElementById("calendar-body");
+    const old = grid();
+    if (!fresh || !old) return false;
+    const oldWrap = old.querySelector(".cal-week-wrap");
+    const keepScroll = oldWrap ? oldWrap.scrollTop : null;
+    old.replaceWith(fresh);
+    syncFilters(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+    timezones(fresh);
+    const newWrap = fresh.querySelector(".cal-week-wrap");
+    if (keepScroll !== null && newWrap) { newWrap.scrollTop = keepScroll; newWrap.dataset.scrolled = "1"; }
+    const marked = fresh.querySelector(".cal-card.flash");
+    if (marked) marked.scrollIntoView({ block: "nearest" });
+    return true;
+  }
+
+  function refresh() {
+    return fetch(window.location.href, { headers: { "HX-Request": "true", "HX-Target": "calendar-body" },
+      credentials: "same-origin" }).then(function (r) { return r.text(); }).then(swap);
+  }
+
+  function askScope() {
+    const dialog = document.getElementById("series-dialog");
+    if (!dialog || !dialog.showModal) return Promise.resolve("this");
+    return new Promise(function (resolve) {
+      dialog.returnValue = "";
+      dialog.addEventListener("close", function once() {
+        dialog.removeEventListener("close", once);
+        resolve(dialog.returnValue || "cancel");
+      });
+      dialog.showModal();
+    });
+  }
+
+  function move(card, at) {
+    const body = grid();
+    const ask = card.dataset.series ? askScope() : Promise.resolve("this");
+    return ask.then(function (scope) {
+      if (scope === "cancel") return refresh();
+      const form = new URLSearchParams(body.dataset.query || "");
+      form.set("at", at);
+      form.set("version", card.dataset.version);
+      form.set("scope", scope);
+      if (card.dataset.occurrence) form.set("occurrence", card.dataset.occurrence);
+      body.setAttribute("aria-busy", "true");
+      return fetch(body.dataset.moveBase + card.dataset.post, {
+        method: "POST", body: form, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf(), "X-Calendar": "1", "HX-Request": "true", "HX-Target": "calendar-body" },
+      }).then(function (r) {
+        return r.text().then(function (html) {
+          if (!swap(html)) {
+            return refresh().then(function () {
+              flash(r.status === 403 ? "Your role may not move posts." :
+                "The move did not go through (the server answered " + r.status + "). Nothing changed.", false);
+            });
+          }
+        });
+      }).catch(function () {
+        return refresh().then(function () { flash("The move did not go through: no connection. Nothing changed.", false); });
+      });
+    });
+  }
+
+  function target(el) {
+    return el && el.closest ? el.closest(".cal-slot[data-at], td.cal-hour, td.cal-day") : null;
+  }
+
+  function timeFor(t, card) {
+    if (t.classList.contains("cal-slot")) return t.dataset.at;  // a posting slot: its exact time
+    if (t.classList.contains("cal-hour")) return t.dataset.date + "T" + String(t.dataset.hour).padStart(2, "0") + ":00";
+    return t.dataset.date + "T" + card.dataset.localTime;  // month: another day, same local time of day
+  }
+
+  function unmark() {
+    document.querySelectorAll(".drop-over").forEach(function (el) { el.classList.remove("drop-over"); });
+  }
+
+  document.addEventListener("dragstart", function (e) {
+    const card = e.target.closest ? e.target.closest(".cal-card[data-movable]") : null;
+    if (!card) return;
+    dragging = card;
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", card.dataset.key);
+    card.classList.add("dragging");
+  });
+  document.addEventListener("dragend", function () {
+    if (dragging) dragging.classList.remove("dragging");
+    dragging = null;
+    unmark();
+  });
+  document.addEventListener("dragover", function (e) {
+    const t = dragging && target(e.target);
+    if (!t) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+    if (!t.classList.contains("drop-over")) { unmark(); t.classList.add("drop-over"); }
+  });
+  document.addEventListener("drop", function (e) {
+    const t = dragging && target(e.target);
+    if (!t) return;
+    e.preventDefault();
+    const card = dragging;
+    unmark();
+    const at = timeFor(t, card);
+    const current = card.dataset.localDate + "T" + card.dataset.localTime;
+    const cell = t.classList.contains("cal-slot") ? t.parentElement : t;
+    if (cell.contains(card) && !t.classList.contains("cal-slot") && !t.classList.contains("cal-hour")) return;
+    cell.appendChild(card);  // where the user put it, until the server's grid replaces it
+    card.classList.add("moving");
+    if (at === current) return;
+    move(card, at);
+  });
+
+  /* The filter bar lives outside the swapped grid: keep its view and date in step with what the grid shows. */
+  function syncFilters(root) {
+    const body = root && root.id === "calendar-body" ? root : grid();
+    const form = document.getElementById("calendar-filters");
+    if (!body || !form) return;
+    const query = new URLSearchParams(body.dataset.query || "");
+    ["view", "date"].forEach(function (name) {
+      if (form.elements[name] && query.get(name)) form.elements[name].value = query.get(name);
+    });
+  }
+
+  /* The week opens at the working day (07:00) or at its earliest card, whichever is first. */
+  function scrollWeek(root) {
+    const wrap = (root || document).querySelector(".cal-week-wrap");
+    if (!wrap || wrap.dataset.scrolled) return;
+    wrap.dataset.scrolled = "1";
+    const first = wrap.querySelector("td.cal-hour .cal-card");
+    const hour = Math.min(7, first ? Number(first.closest("td").dataset.hour) : 7);
+    const row = wrap.querySelector("#hour-" + hour);
+    const head = wrap.querySelector("thead");
+    if (row) wrap.scrollTop = row.offsetTop - (head ? head.offsetHeight : 0);
+  }
+
+  // After htmx swapped the grid (navigation, filters, history): the new grid is whatever #calendar-body is now.
+  function afterHtmx() { syncFilters(); timezones(); scrollWeek(); }
+  document.addEventListener("htmx:afterSwap", afterHtmx);
+  document.addEventListener("htmx:afterSettle", afterHtmx);
+  timezones();
+  scrollWeek();
+})();

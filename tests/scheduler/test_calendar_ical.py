@@ -1,0 +1,126 @@
+"""The iCalendar feed read back with the icalendar library: right instants across DST, series, tokens, scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import icalendar
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import Membership
+from scheduler.models import Post
+from scheduler.services.calendar import feed_token_get_or_create, feed_token_regenerate, feed_token_revoke
+from tests.factories import InstagramAccountFactory
+from tests.scheduler.calendar_support import local, post_at, series_at
+
+NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def feed_url(token, account=None) -> str:  # noqa: ANN001
+    if account is None:
+        return reverse("scheduler:calendar_feed", kwargs={"token": token.token})
+    return reverse("scheduler:calendar_feed_account", kwargs={"token": token.token, "account": account.pk})
+
+
+def read(client, url: str) -> icalendar.Calendar:  # noqa: ANN001
+    r = client.get(url)
+    assert r.status_code == 200, r.status_code
+    assert r["Content-Type"].startswith("text/calendar")
+    return icalendar.Calendar.from_ical(r.content)
+
+
+def events(cal: icalendar.Calendar) -> list:
+    return sorted(cal.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
+
+
+def test_instants_across_dst_with_vtimezone_and_links(client, social, workspace):
+    before = post_at(workspace, local(workspace, "2027-03-27 10:00"), caption="Saturday before")
+    after = post_at(workspace, local(workspace, "2027-03-29 10:00"), caption="Monday after")
+    cal = read(client, feed_url(feed_token_get_or_create(user=social, workspace=workspace)))
+    assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    got = {e["UID"].split("@")[0]: e for e in events(cal)}
+    first, second = got[f"post-{before.pk}"], got[f"post-{after.pk}"]
+    assert first["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert first.decoded("dtstart").astimezone(UTC) == datetime(2027, 3, 27, 9, 0, tzinfo=UTC)  # CET
+    assert second.decoded("dtstart").astimezone(UTC) == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)  # CEST
+    assert str(first["URL"]).endswith(f"/w/{workspace.slug}/posts/{before.pk}/")
+    assert "Saturday before" in str(first["SUMMARY"])
+
+
+def test_series_are_listed_as_their_occurrences(client, social, workspace):
+    series_at(workspace, local(workspace, "2027-03-22 10:00"), rule="FREQ=WEEKLY;COUNT=4", caption="Weekly tip")
+    cal = read(client, feed_url(feed_token_get_or_create(user=social, workspace=workspace)))
+    starts = [e.decoded("dtstart").astimezone(UTC) for e in events(cal) if "Weekly tip" in str(e["SUMMARY"])]
+    assert starts == [datetime(2027, 3, 22, 9, 0, tzinfo=UTC), datetime(2027, 3, 29, 8, 0, tzinfo=UTC),
+                      datetime(2027, 4, 5, 8, 0, tzinfo=UTC), datetime(2027, 4, 12, 8, 0, tzinfo=UTC)]
+    assert len({e["UID"] for e in events(cal)}) == 4
+
+
+def test_revoked_and_regenerated_tokens_answer_404(client, social, workspace):
+    token = feed_token_get_or_create(user=social, workspace=workspace)
+    assert client.get(feed_url(token)).status_code == 200
+    fresh = feed_token_regenerate(user=social, workspace=workspace)
+    assert client.get(feed_url(token)).status_code == 404
+    assert client.get(feed_url(fresh)).status_code == 200
+    feed_token_revoke(user=social, workspace=workspace)
+    assert client.get(feed_url(fresh)).status_code == 404
+    assert client.get("/calendar/feed/not-a-token.ics").status_code == 404
+
+
+def test_token_follows_the_users_rights(client, social, workspace):
+    token = feed_token_get_or_create(user=social, workspace=workspace)
+    Membership.objects.filter(user=social, workspace=workspace).delete()
+    social.__dict__.pop("_pressroom_member", None)
+    assert client.get(feed_url(token)).status_code == 404
+
+
+def test_client_feed_has_no_drafts(client, client_user, workspace):
+    post_at(workspace, local(workspace, "2027-03-20 10:00"), caption="Approved launch")
+    post_at(workspace, local(workspace, "2027-03-21 10:00"), status=Post.Status.DRAFT, caption="Secret draft")
+    post_at(workspace, local(workspace, "2027-03-22 10:00"), status=Post.Status.IN_REVIEW, caption="In review")
+    cal = read(client, feed_url(feed_token_get_or_create(user=client_user, workspace=workspace)))
+    summaries = " ".join(str(e["SUMMARY"]) for e in events(cal))
+    assert "Approved launch" in summaries
+    assert "Secret draft" not in summaries and "In review" not in summaries
+    # The link goes to the read-only calendar day, not to the post page with its internal review history.
+    assert [str(e["URL"]).split("/w/")[1] for e in events(cal)] == ["acme/calendar/?view=day&date=2027-03-20"]
+
+
+def test_account_feed_holds_that_account_only(client, social, workspace, other_workspace):
+    a1 = InstagramAccountFactory(workspace=workspace, username="one")
+    a2 = InstagramAccountFactory(workspace=workspace, username="two")
+    post_at(workspace, local(workspace, "2027-03-20 10:00"), account=a1)
+    post_at(workspace, local(workspace, "2027-03-21 10:00"), account=a2)
+    token = feed_token_get_or_create(user=social, workspace=workspace)
+    cal = read(client, feed_url(token, a1))
+    assert [str(e["SUMMARY"]).split(" ")[0] for e in events(cal)] == ["@one"]
+    foreign = InstagramAccountFactory(workspace=other_workspace)
+    assert client.get(feed_url(token, foreign)).status_code == 404
+
+
+def test_feeds_page_creates_and_revokes_links(login, social, workspace):
+    c = login(social)
+    page = reverse("scheduler:calendar_feeds", kwargs={"ws": workspace.slug})
+    assert "Create my feed links" in c.get(page).content.decode()
+    html = c.post(page, {"action": "regenerate"}, follow=True).content.decode()
+    token = social.calendar_feed_tokens.get(revoked_at__isnull=True)
+    assert f"/calendar/feed/{token.token}.ics" in html
+    c.post(page, {"action": "revoke"})
+    assert not social.calendar_feed_tokens.filter(revoked_at__isnull=True).exists()
+
+
+def test_long_unicode_text_is_folded_and_reads_back(client, social, workspace):
+    caption = "Herbstmischung ☕️ — Röstung „Nord“ " * 12
+    post_at(workspace, local(workspace, "2027-03-20 10:00"), caption=caption)
+    body = client.get(feed_url(feed_token_get_or_create(user=social, workspace=workspace))).content
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+    (event,) = events(icalendar.Calendar.from_ical(body))
+    assert str(event["DESCRIPTION"]) == f"Approved. {caption[:500]}"
