@@ -227,3 +227,21 @@ def test_editor_fixes_a_caption_with_the_preview_and_rules(browser_page, live_se
     page.wait_for_url(f"**/posts/{post.pk}/")
     post.refresh_from_db()
     assert post.caption == "The new roast #coffee"
+
+
+def test_opened_from_a_free_slot_on_the_calendar(browser_page, live_server, client, social, workspace, account):
+    from datetime import time
+
+    from scheduler.models import PostingSlot
+
+    monday = _next_monday_local()
+    PostingSlot.objects.create(account=account, weekday=0, time=time(11, 15))
+    page = browser_page
+    sign_in(page, client, social, live_server.url)
+    page.goto(reverse("scheduler:calendar", kwargs={"ws": workspace.slug}) + f"?view=week&date={monday:%Y-%m-%d}")
+    page.locator(".cal-slot", has_text="11:15 @acmecoffee").first.click()
+    page.locator("#composer").wait_for()
+    assert page.locator("#id_publish_at").input_value() == f"{monday:%Y-%m-%d}T11:15"
+    assert page.locator("#id_account").input_value() == str(account.pk)
+    assert page.locator("input[name=when][value=at]").is_checked()
+    assert page.locator(".when-at").is_visible()
