@@ -1,3 +1,5 @@
+"""App config: registers the system checks and keeps role permissions in sync after every migrate."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 

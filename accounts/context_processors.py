@@ -1,3 +1,5 @@
+"""Template context for every page: the navigation, workspace switcher and banners of the signed-in user."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""Users, workspaces and memberships, connected Instagram accounts (encrypted tokens), notifications."""
+
 from __future__ import annotations
 
 import zoneinfo
@@ -35,6 +37,13 @@ class Workspace(models.Model):
     )
     max_publish_retries = models.PositiveSmallIntegerField(
         default=3, validators=[MaxValueValidator(10)], help_text="Retries after a transient Instagram error."
+    )
+    forbid_self_approval = models.BooleanField(
+        default=True, help_text="Nobody approves a post they wrote: another editor has to."
+    )
+    required_approvals = models.PositiveSmallIntegerField(
+        default=1, choices=[(1, "One approval"), (2, "Two approvals by different editors")],
+        help_text="With two, a post is approved when a second editor approves the same content.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")

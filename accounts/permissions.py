@@ -116,6 +116,54 @@ def workspaces_for(user: Any) -> QuerySet[Workspace]:
     return Workspace.objects.filter(memberships__user=user)
 
 
+def administered_workspaces(user: Any) -> QuerySet[Workspace]:
+    """Workspaces whose users and settings `user` manages: all for a superuser, their own for an Administrator."""
+    from accounts.models import Workspace
+
+    if getattr(user, "is_superuser", False):
+        return Workspace.objects.all()
+    if role_of(user) is not Role.ADMIN:
+        return Workspace.objects.none()
+    return workspaces_for(user)
+
+
+def users_visible_to(user: Any) -> QuerySet:
+    """Users an actor may see (admin lists, pickers, autocomplete): members of the actor's workspaces."""
+    from accounts.models import Membership, User
+
+    if getattr(user, "is_superuser", False):
+        return User.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    shared = Membership.objects.filter(workspace__in=workspaces_for(user).values("pk"))
+    return User.objects.filter(pk__in=shared.values("user_id"))
+
+
+def users_manageable_by(user: Any) -> QuerySet:
+    """Users an actor may edit (password, role, staff flag, active, delete).
+
+    A non-superuser Administrator manages only users all of whose memberships lie in workspaces they
+    administer: roles are global, so editing a user shared with another workspace would change their rights
+    there too. Superusers are never managed by anyone but a superuser.
+    """
+    from accounts.models import Membership, User
+
+    if getattr(user, "is_superuser", False):
+        return User.objects.all()
+    mine = administered_workspaces(user).values("pk")
+    elsewhere = Membership.objects.exclude(workspace__in=mine).values("user_id")
+    inside = Membership.objects.filter(workspace__in=mine).values("user_id")
+    return User.objects.filter(pk__in=inside, is_superuser=False).exclude(pk__in=elsewhere)
+
+
+def can_manage_user(actor: Any, target: Any) -> bool:
+    if getattr(actor, "is_superuser", False):
+        return True
+    if target is None or getattr(target, "is_superuser", False):
+        return False
+    return users_manageable_by(actor).filter(pk=target.pk).exists()
+
+
 def is_member(user: Any, workspace: Workspace) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
@@ -129,6 +177,37 @@ def is_member(user: Any, workspace: Workspace) -> bool:
 
 def can(user: Any, action: Action, workspace: Workspace) -> bool:
     return is_member(user, workspace) and allows(role_of(user), action)
+
+
+# Post statuses (scheduler.Post.Status values; accounts imports no app above it) whose media a client may see:
+# the approved calendar and what went out of it. Drafts and posts in review stay with the team.
+CLIENT_VISIBLE_POST_STATUSES = ("approved", "publishing", "published")
+# Posts on their way out (or just out): Instagram may fetch their media through a signed public URL.
+PUBLIC_MEDIA_POST_STATUSES = ("approved", "publishing", "published", "failed", "needs_review", "manual")
+
+
+def can_view_asset(user: Any, asset: Any, *, variant: str = "thumb") -> bool:
+    """May `user` fetch this library file (thumb, instagram rendition or original)?
+
+    Members only. Roles that work with the library or see every post see every file; a client sees files of
+    approved or published posts only; originals need the download right too.
+    """
+    workspace = asset.workspace
+    if not is_member(user, workspace):
+        return False
+    role = role_of(user)
+    if variant == "original" and not allows(role, Action.DOWNLOAD_ORIGINALS):
+        return False
+    if allows(role, Action.USE_LIBRARY) or allows(role, Action.VIEW_ALL_POSTS):
+        return True
+    if allows(role, Action.VIEW_CALENDAR):
+        return asset.post_items.filter(post__status__in=CLIENT_VISIBLE_POST_STATUSES).exists()
+    return False
+
+
+def can_fetch_public_asset(asset: Any) -> bool:
+    """The signed public URL (no session: Instagram's fetcher) serves only media of posts on their way out."""
+    return asset.post_items.filter(post__status__in=PUBLIC_MEDIA_POST_STATUSES).exists()
 
 
 def require(user: Any, action: Action, workspace: Workspace) -> None:
@@ -182,6 +261,8 @@ def workspace_view(action: Action) -> Callable:
                 request.session["workspace"] = request.workspace.slug
             return view(request, *args, **kwargs)
 
+        # Read by the route × role matrix test: the expected answer of every route comes from the policy.
+        wrapper.pressroom_action = action
         return wrapper
 
     return decorator

@@ -12,6 +12,8 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[tuple[str, str, tuple[str, ...]]]] = {
         ("accounts", "*", ("add", "change", "delete", "view")),
         ("scheduler", "*", ("add", "change", "delete", "view")),
         ("archive", "*", ("add", "change", "delete", "view")),
+        # The task cluster's schedules and results: read-only, and for Administrators only.
+        ("django_q", "*", ("view",)),
     ],
     Role.EDITOR: [
         ("scheduler", "*", ("view",)),

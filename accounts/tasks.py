@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.instagram_services import REFRESH_MIN_AGE, instagram_account_mark_reconnect, instagram_account_refresh
 from accounts.models import InstagramAccount
+from accounts.services.instagram import REFRESH_MIN_AGE, instagram_account_mark_reconnect, instagram_account_refresh
 
 log = logging.getLogger("accounts.tasks")
 

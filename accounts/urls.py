@@ -3,23 +3,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from accounts import views, views_instagram
+from accounts.views import home, instagram
 
 app_name = "accounts"
 
 workspace_patterns = [
-    path("instagram/", views_instagram.instagram_accounts, name="instagram_accounts"),
-    path("instagram/connect", views_instagram.instagram_connect, name="instagram_connect"),
-    path("instagram/<int:pk>/refresh", views_instagram.instagram_refresh, name="instagram_refresh"),
-    path("instagram/<int:pk>/disconnect", views_instagram.instagram_disconnect, name="instagram_disconnect"),
+    path("instagram/", instagram.instagram_accounts, name="instagram_accounts"),
+    path("instagram/connect", instagram.instagram_connect, name="instagram_connect"),
+    path("instagram/<int:pk>/refresh", instagram.instagram_refresh, name="instagram_refresh"),
+    path("instagram/<int:pk>/disconnect", instagram.instagram_disconnect, name="instagram_disconnect"),
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("w/<slug:ws>/", include(workspace_patterns)),
     # One callback for every workspace: the workspace travels in the signed OAuth `state`.
-    path("instagram/callback", views_instagram.instagram_callback, name="instagram_callback"),
-    path("notifications/<int:pk>/dismiss", views.notification_dismiss, name="notification_dismiss"),
+    path("instagram/callback", instagram.instagram_callback, name="instagram_callback"),
+    path("notifications/<int:pk>/dismiss", home.notification_dismiss, name="notification_dismiss"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,3 +1,5 @@
+"""App config: (re)creates the recurring django-q2 schedules after migrate."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 

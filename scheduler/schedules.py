@@ -8,6 +8,7 @@ from __future__ import annotations
 SCHEDULES: list[tuple[str, str, int]] = [
     ("heartbeat", "scheduler.tasks.heartbeat", 1),
     ("publish-dispatcher", "scheduler.tasks.dispatch_due", 1),
+    ("review-expiry", "scheduler.tasks.reviews_expire", 1),
     ("post-metrics", "scheduler.tasks.metrics_refresh", 60),
     ("media-upload-cleanup", "scheduler.tasks.cleanup_uploads", 60),
     ("instagram-token-refresh", "accounts.tasks.refresh_instagram_tokens", 60),

@@ -19,6 +19,12 @@ def metrics_refresh() -> int:
     return refresh()
 
 
+def reviews_expire() -> int:
+    from scheduler.services.review import reviews_expire as expire
+
+    return len(expire())
+
+
 def cleanup_uploads() -> int:
     from scheduler.media.storage import cleanup_temp_files
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import InstagramAccount
 from accounts.permissions import Role
-from accounts.services import notify
+from accounts.services.notifications import notify
 from scheduler.engine.claims import CLAIMABLE_ACCOUNT, claim_one
 from scheduler.engine.publish import publish_claimed
 from scheduler.engine.series import series_materialize_next

@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.crypto import EncryptionKeyError
-from accounts.instagram_services import graph_client_for, instagram_account_handle_error
+from accounts.services.instagram import graph_client_for, instagram_account_handle_error
 from instagram.errors import GraphAPIError
 from scheduler.engine.claims import PUBLISHABLE_ACCOUNT
 from scheduler.models import MetricSnapshot, Post

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.crypto import EncryptionKeyError
-from accounts.instagram_services import graph_client_for, instagram_account_mark_reconnect
 from accounts.models import InstagramAccount
 from accounts.permissions import Role
-from accounts.services import notify
+from accounts.services.instagram import graph_client_for, instagram_account_mark_reconnect
+from accounts.services.notifications import notify
 from instagram.client import GraphClient
 from instagram.errors import (
     GraphAPIError,

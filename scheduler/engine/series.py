@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from scheduler import recurrence
+from scheduler.content import content_snapshot, hash_of, inherited_review
 from scheduler.models import Post, PostMedia, ReviewEvent
 
 
@@ -17,8 +18,10 @@ def series_root(post: Post) -> Post | None:
 def series_materialize_next(*, post: Post) -> Post | None:
     """Create the occurrence after `post` (idempotent; None when the series is over or stopped).
 
-    The new occurrence carries the series' approved content, so it is approved too: approval is
-    given to the series, not to each date.
+    Occurrences inherit review, never gain it: the new one is approved only when the series' content was
+    approved and has not changed since (its hash is the approved hash); otherwise it is created in review
+    (series in review) or as a draft and goes through the desk. The root's own status — cancelled, skipped,
+    published — has no say. Caption and media both come from the series root.
     """
     root = series_root(post)
     if root is None or root.series_stopped or not root.rrule or root.publish_at is None:
@@ -34,7 +37,9 @@ def series_materialize_next(*, post: Post) -> Post | None:
     existing = Post.objects.filter(series_root=root, occurrence_index=index).first()
     if existing:
         return existing
-    status = Post.Status.APPROVED if root.status not in (Post.Status.DRAFT, Post.Status.IN_REVIEW) else root.status
+    root_items = list(PostMedia.objects.filter(post=root).order_by("position"))
+    status, approved = inherited_review(root, root_items)
+    digest = hash_of(content_snapshot(root, root_items))
     try:
         with transaction.atomic():
             occurrence = Post.objects.create(
@@ -56,10 +61,12 @@ def series_materialize_next(*, post: Post) -> Post | None:
                 author=root.author,
                 assignee=root.assignee,
                 notify_on_publish=root.notify_on_publish,
+                content_hash=digest,
+                approved_hash=approved,
             )
             PostMedia.objects.bulk_create(
                 PostMedia(post=occurrence, asset_id=item.asset_id, position=item.position, alt_text=item.alt_text)
-                for item in PostMedia.objects.filter(post=post)
+                for item in root_items
             )
             ReviewEvent.objects.create(
                 post=occurrence, actor=None, action="occurrence_created", from_status="", to_status=status,

@@ -1,4 +1,5 @@
-# One module per topic.
+"""The scheduler models, one module per topic, re-exported here."""
+
 from scheduler.models.calendar import CalendarFeedToken  # noqa: F401
 from scheduler.models.media import MediaAsset  # noqa: F401
 from scheduler.models.posts import MetricSnapshot, Post, PostingSlot, PostMedia, PublishAttempt, ReviewEvent  # noqa: F401

@@ -1,3 +1,5 @@
+"""The media library: one uploaded file with its rendition, thumbnail and Instagram suitability."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,3 +1,5 @@
+"""Posts and their media items, publish attempts, review events, posting slots and metric snapshots."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -85,6 +87,16 @@ class Post(models.Model):
     )
     notify_on_publish = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)  # optimistic concurrency for edits and moves
+    # Review bound to content (scheduler/content.py): the hash of the current content and of the last approved.
+    content_hash = models.CharField(max_length=64, blank=True)
+    approved_hash = models.CharField(max_length=64, blank=True)
+    # Set when a post was still in review at its time: it never publishes and needs a new time to be approved.
+    review_expired_at = models.DateTimeField(null=True, blank=True)
+    # Workspaces that require two approvals: the first one, valid only while the content keeps this hash.
+    first_approval_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_approval_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -169,6 +181,8 @@ class ReviewEvent(models.Model):
     from_status = models.CharField(max_length=14, blank=True)
     to_status = models.CharField(max_length=14, blank=True)
     note = models.TextField(blank=True)
+    # On approvals: what was approved (scheduler/content.py), so the desk can show what changed since.
+    content = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

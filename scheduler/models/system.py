@@ -1,3 +1,5 @@
+"""Cluster bookkeeping rows (the heartbeat /healthz reads)."""
+
 from django.db import models
 
 

@@ -13,7 +13,9 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import InstagramAccount, User, Workspace
 from scheduler import recurrence
+from scheduler.content import projected_status
 from scheduler.models import Post, PostingSlot, PostMedia
+from scheduler.rules import MOVABLE  # what may be moved: the one transition table
 from scheduler.selectors.posts import visible_posts
 
 S = Post.Status
@@ -22,11 +24,11 @@ AGENDA_DAYS = 14
 MONTH_CARDS = 3  # cards a month cell shows before "+N more"
 HOUR_CARDS = 2  # cards an hour cell of the week shows before "+N more"
 # Statuses a drag may move (the reschedule service refuses the others; the card is not draggable then).
-MOVABLE = (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED)
+
 _CARD_FIELDS = (
     "id", "workspace_id", "account_id", "kind", "caption", "publish_at", "status", "manual_reason", "rrule",
     "series_root_id", "occurrence_index", "occurrence_at", "series_stopped", "last_error", "deferred_reason",
-    "author_id", "version", "account__id", "account__username", "account__status",
+    "author_id", "version", "account__id", "account__username", "account__status", "content_hash", "approved_hash",
 )
 
 
@@ -218,7 +220,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
             entries.append(Entry(post=post, at=post.publish_at.astimezone(zone), status=post.status, thumb=thumb,
                                  occurrence_utc=post.occurrence_at))
         if post.rrule and not post.series_stopped and post.publish_at:
-            status = S.APPROVED if post.status not in (S.DRAFT, S.IN_REVIEW) else post.status
+            status = projected_status(post)  # future dates inherit the series' review, never gain one
             if filters.status and status != filters.status:
                 continue
             for instant in virtual_dates(post, workspace.timezone, lo, hi):

@@ -20,7 +20,9 @@ from django.utils import timezone
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
 from scheduler import recurrence
+from scheduler.content import content_snapshot, hash_of, inherited_review
 from scheduler.models import CalendarFeedToken, Post, PostMedia, ReviewEvent
+from scheduler.rules import MOVABLE
 from scheduler.services import validation
 from scheduler.services.posts import ConflictError, TransitionError, post_reschedule
 
@@ -154,7 +156,7 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     _event(root, user, "series_split", f"The series ends before {validation.local_text(occurrence_utc, ws.timezone)}"
            f"; it continues from {when}.")
     if stored is not None:
-        if stored.status not in (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED):
+        if stored.status not in MOVABLE:  # the transition table's "reschedule" statuses
             raise TransitionError(f"This date is {stored.get_status_display().lower()}; it can no longer move.")
         won = Post.objects.filter(pk=stored.pk, version=stored.version, status=stored.status).update(
             series_root=None, occurrence_index=0, rrule=new_rule, publish_at=publish_at, occurrence_at=publish_at,
@@ -219,18 +221,19 @@ def series_move_date(*, user: User, post: Post, occurrence_utc: datetime, publis
 
 
 def _copy(root: Post, user: Any, *, publish_at: datetime, rrule: str, action: str, note: str) -> Post:
-    """A new post with the series' content, media and approval (approval belongs to the series)."""
-    status = S.APPROVED if root.status not in (S.DRAFT, S.IN_REVIEW) else root.status
+    """A new post with the series' content and media; it inherits the series' review, never gains one."""
+    items = list(PostMedia.objects.filter(post=root).order_by("position"))
+    status, approved = inherited_review(root, items)
     copy = Post.objects.create(
         workspace=root.workspace, account=root.account, kind=root.kind, caption=root.caption,
         first_comment=root.first_comment, location_id=root.location_id, collaborators=root.collaborators,
         user_tags=root.user_tags, share_to_feed=root.share_to_feed, manual_reason=root.manual_reason,
         publish_at=publish_at, occurrence_at=publish_at if rrule else None, rrule=rrule, status=status,
         author=root.author, assignee=root.assignee, notify_on_publish=root.notify_on_publish,
+        content_hash=hash_of(content_snapshot(root, items)), approved_hash=approved,
     )
     PostMedia.objects.bulk_create(
-        PostMedia(post=copy, asset_id=i.asset_id, position=i.position, alt_text=i.alt_text)
-        for i in PostMedia.objects.filter(post=root)
+        PostMedia(post=copy, asset_id=i.asset_id, position=i.position, alt_text=i.alt_text) for i in items
     )
     _event(copy, user, action, note, to=status)
     return copy

@@ -21,9 +21,13 @@ from django.utils import timezone
 
 from accounts.models import InstagramAccount, User, Workspace
 from accounts.permissions import Action, Role, require
-from accounts.services import notify
+from accounts.services.notifications import notify
+from scheduler import rules
+from scheduler.content import content_hash, content_snapshot, hash_of
 from scheduler.models import Post, PostingSlot, PostMedia, ReviewEvent
+from scheduler.rules import EDITABLE, PENDING, Op, TransitionError
 from scheduler.services import validation
+from scheduler.services.review import editors_of
 from scheduler.slots import SlotError, next_free_slot, validate_slot_times
 
 logger = logging.getLogger(__name__)
@@ -34,21 +38,12 @@ CONTENT_FIELDS = ("kind", "caption", "asset_ids", "first_comment", "location_id"
                   "share_to_feed", "alt_texts")
 SCHEDULE_FIELDS = ("publish_at", "rrule")
 OTHER_FIELDS = ("assignee", "manual_reason", "notify_on_publish")
-EDITABLE = (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED, S.MANUAL)
-# Statuses in which a post still waits to go out and so holds its slot / can be moved or cancelled.
-PENDING = (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED, S.MANUAL)
+# EDITABLE / PENDING and the allowed transitions live in scheduler.rules (re-exported here for callers).
+__all__ = ["EDITABLE", "PENDING", "ConflictError", "TransitionError"]
 
 
 class ConflictError(Exception):
     """Someone changed the post since the caller read it (optimistic concurrency)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class TransitionError(Exception):
-    """The post is not in a state that allows this action."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -63,13 +58,6 @@ def _event(post: Post, user: Any, action: str, from_status: str, to_status: str,
         post=post, actor=user if getattr(user, "pk", None) else None, action=action,
         from_status=from_status, to_status=to_status, note=note,
     )
-
-
-def _require_status(post: Post, allowed: Iterable[str], verb: str) -> None:
-    allowed = tuple(allowed)
-    if post.status not in allowed:
-        names = ", ".join(S(s).label.lower() for s in allowed)
-        raise TransitionError(f"Can't {verb} a post that is {post.get_status_display().lower()}; only {names} posts.")
 
 
 def _cas(post: Post, *, expected_version: int | None = None, **changes: Any) -> Post:
@@ -196,6 +184,7 @@ def post_create(
         author=user, assignee=assignee, status=S.DRAFT,
     )
     _set_media(post, assets, alt_texts)
+    _store_hash(post)
     _event(post, user, "created", "", S.DRAFT)
     return post
 
@@ -210,7 +199,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
     workspace = post.workspace
     require(user, Action.VIEW_ALL_POSTS, workspace)
     _check_version(post, expected_version)
-    _require_status(post, EDITABLE, "edit")
+    rules.check_status(Op.EDIT, post)
 
     current_ids = list(post.items.order_by("position").values_list("asset_id", flat=True))
     current = {
@@ -232,7 +221,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
         return post
 
     # Editors may fix captions; everything else is composing.
-    require(user, Action.EDIT_CAPTION if set(changed) <= {"caption"} else Action.COMPOSE_POST, workspace)
+    rules.check(user, Op.EDIT_CAPTION if set(changed) <= {"caption"} else Op.EDIT, post)
 
     new = {**current, **changed}
     assets, asset_errors = validation.resolve_assets(workspace.pk, new["asset_ids"])
@@ -253,7 +242,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
                  "publish_at", "rrule", "assignee", "manual_reason", "notify_on_publish")
     }
     if "publish_at" in changed:
-        updates.update(next_attempt_at=None, deferred_reason="")
+        updates.update(next_attempt_at=None, deferred_reason="", review_expired_at=None)
         if new["rrule"] and not post.series_root_id:
             updates["occurrence_at"] = changed["publish_at"]
     if "rrule" in changed and not post.series_root_id:
@@ -262,12 +251,16 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
     _cas(post, expected_version=expected_version, status=to, **updates)
     if "asset_ids" in changed or "alt_texts" in changed:
         _set_media(post, assets, new["alt_texts"])
+    if content_changed:
+        _store_hash(post)
     what = ", ".join(sorted(k.replace("_", " ") for k in changed))
     note = f"Changed {what}."
     if to != before:
         note += " Content changed after approval, so it needs review again."
     _event(post, user, "edited" if content_changed else "moved" if "publish_at" in changed else "edited",
            before, to, note)
+    if content_changed:  # an editor's caption fix (or anyone's edit) is shown to the author
+        _tell_author(post, user, f"{user} edited your post: {post}", note, level="info")
     return post
 
 
@@ -276,8 +269,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
 
 @transaction.atomic
 def post_submit(*, user: User, post: Post, note: str = "") -> Post:
-    require(user, Action.SUBMIT_POST, post.workspace)
-    _require_status(post, [S.DRAFT], "submit for review")
+    rules.check(user, Op.SUBMIT, post)
     assets, asset_errors = validation.resolve_assets(
         post.workspace_id, post.items.order_by("position").values_list("asset_id", flat=True)
     )
@@ -290,10 +282,46 @@ def post_submit(*, user: User, post: Post, note: str = "") -> Post:
 
 
 @transaction.atomic
-def post_approve(*, user: User, post: Post, note: str = "") -> Post:
-    require(user, Action.REVIEW_POST, post.workspace)
-    _require_status(post, [S.IN_REVIEW], "approve")
-    return _transition(post, user, action="approved", to=S.APPROVED, note=note)
+def post_approve(*, user: User, post: Post, note: str = "", publish_at: datetime | None = None) -> Post:
+    """Approve what the post shows now: the approval records its content (hash and snapshot), so a later content
+    edit sends it back. A post whose time passed while in review needs a new `publish_at` to be approved."""
+    changes: dict[str, Any] = {}
+    if publish_at is not None:
+        if errors := validation.publish_at_errors(publish_at, post.workspace.timezone):
+            raise ValidationError({"publish_at": errors})
+        post.publish_at = publish_at  # the rule "time not passed" is asked about the new time
+        changes.update(publish_at=publish_at, next_attempt_at=None, deferred_reason="", review_expired_at=None)
+        if post.rrule and not post.series_root_id:
+            changes["occurrence_at"] = publish_at
+    rules.check(user, Op.APPROVE, post)
+    note = (note or "").strip()
+    snapshot = content_snapshot(post)
+    digest = hash_of(snapshot)
+    if post.workspace.required_approvals >= 2 and not rules.first_approval_valid(post):
+        return _first_approval(post, user, note=note, snapshot=snapshot, digest=digest, changes=changes)
+    _cas(post, status=S.APPROVED, content_hash=digest, approved_hash=digest, first_approval_by=None,
+         first_approval_hash="", **changes)
+    event = _event(post, user, "approved", S.IN_REVIEW, S.APPROVED, note)
+    ReviewEvent.objects.filter(pk=event.pk).update(content=snapshot)
+    title = f"Approved with a comment: {post}" if note else f"Approved: {post}"
+    _tell_author(post, user, title, note or "Approved as it is.", level="success")
+    return post
+
+
+def _first_approval(post: Post, user: Any, *, note: str, snapshot: dict, digest: str, changes: dict) -> Post:
+    """Two-approval workspaces: record the first approval of this content; the post stays in review."""
+    _cas(post, content_hash=digest, first_approval_by=user, first_approval_hash=digest, **changes)
+    event = _event(post, user, "approved_first", S.IN_REVIEW, S.IN_REVIEW,
+                   note or "First approval; a second editor has to approve it too.")
+    ReviewEvent.objects.filter(pk=event.pk).update(content=snapshot)
+    others = [u for u in editors_of(post) if u.pk != user.pk and u.pk != post.author_id]
+    if others:
+        notify(workspace=post.workspace, kind="post_review", title=f"Second approval needed: {post}"[:200],
+               body=f"{user} approved “{post}”; it needs a second editor's approval.", url=_post_url(post),
+               users=others)
+    _tell_author(post, user, f"First approval: {post}", note or "Approved once; waiting for a second editor.",
+                 level="info")
+    return post
 
 
 def _note_required(note: str, verb: str) -> str:
@@ -305,28 +333,38 @@ def _note_required(note: str, verb: str) -> str:
 
 @transaction.atomic
 def post_reject(*, user: User, post: Post, note: str) -> Post:
-    require(user, Action.REVIEW_POST, post.workspace)
+    rules.check(user, Op.REJECT, post)
     note = _note_required(note, "reject a post")
-    _require_status(post, [S.IN_REVIEW], "reject")
-    _transition(post, user, action="rejected", to=S.DRAFT, note=note)
+    _transition(post, user, action="rejected", to=S.DRAFT, note=note, first_approval_by=None, first_approval_hash="")
     _tell_author(post, user, f"Rejected: {post}", note)
     return post
 
 
 @transaction.atomic
 def post_request_changes(*, user: User, post: Post, note: str) -> Post:
-    require(user, Action.REVIEW_POST, post.workspace)
+    rules.check(user, Op.REQUEST_CHANGES, post)
     note = _note_required(note, "request changes")
-    _require_status(post, [S.IN_REVIEW], "request changes to")
-    _transition(post, user, action="changes_requested", to=S.DRAFT, note=note)
+    _transition(post, user, action="changes_requested", to=S.DRAFT, note=note, first_approval_by=None,
+                first_approval_hash="")
     _tell_author(post, user, f"Changes requested: {post}", note)
     return post
 
 
-def _tell_author(post: Post, reviewer: Any, title: str, note: str) -> None:
+def _tell_author(post: Post, reviewer: Any, title: str, note: str, level: str = "warning") -> None:
     if post.author_id and post.author_id != getattr(reviewer, "pk", None):
-        notify(workspace=post.workspace, kind="post_review", level="warning", title=title[:200],
-               body=f"{reviewer}: {note}", users=[post.author])
+        notify(workspace=post.workspace, kind="post_review", level=level, title=title[:200],
+               body=f"{reviewer}: {note}", users=[post.author], url=_post_url(post))
+
+
+def _post_url(post: Post) -> str:
+    from django.urls import reverse
+
+    return reverse("scheduler:post_detail", kwargs={"ws": post.workspace.slug, "pk": post.pk})
+
+
+def _store_hash(post: Post) -> None:
+    post.content_hash = content_hash(post)
+    Post.objects.filter(pk=post.pk).update(content_hash=post.content_hash)
 
 
 # --- scheduling -------------------------------------------------------------------------------------------------
@@ -339,7 +377,8 @@ def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int 
         raise ValidationError({"publish_at": errors})
     # A failed post with a new time gets another chance; its content was approved and has not changed.
     to = S.APPROVED if post.status == S.FAILED else post.status
-    changes: dict[str, Any] = {"publish_at": publish_at, "next_attempt_at": None, "deferred_reason": ""}
+    changes: dict[str, Any] = {"publish_at": publish_at, "next_attempt_at": None, "deferred_reason": "",
+                               "review_expired_at": None}
     if to != post.status:
         changes.update(retry_count=0, next_check_at=None)
     if post.rrule and not post.series_root_id:
@@ -354,9 +393,8 @@ def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int 
 @transaction.atomic
 def post_reschedule(*, user: User, post: Post, publish_at: datetime, expected_version: int | None = None) -> Post:
     """Move a post's time (drag on the calendar). Approved stays approved; a failed post is retried then."""
-    require(user, Action.COMPOSE_POST, post.workspace)
+    rules.check(user, Op.RESCHEDULE, post)
     _check_version(post, expected_version)
-    _require_status(post, [S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED], "reschedule")
     return _move(post, user, publish_at=publish_at, expected_version=expected_version, action="rescheduled")
 
 
@@ -385,8 +423,7 @@ def queue_slot(*, account: InstagramAccount, exclude_pk: int | None = None) -> d
 @transaction.atomic
 def post_add_to_queue(*, user: User, post: Post) -> Post:
     """Put the post into its account's next free posting slot after now."""
-    require(user, Action.COMPOSE_POST, post.workspace)
-    _require_status(post, [S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED], "queue")
+    rules.check(user, Op.QUEUE, post)
     slot = queue_slot(account=post.account, exclude_pk=post.pk)
     return _move(post, user, publish_at=slot, expected_version=None, action="queued",
                  note=f"Queued into the next free slot, {validation.local_text(slot, post.workspace.timezone)}.")
@@ -409,8 +446,7 @@ def posting_slots_set(*, user: User, account: InstagramAccount, weekday: int, ti
 @transaction.atomic
 def post_cancel(*, user: User, post: Post, note: str = "") -> Post:
     """Cancel a post that has not gone out. For a recurring post the series carries on with its next date."""
-    require(user, Action.COMPOSE_POST, post.workspace)
-    _require_status(post, PENDING + (S.NEEDS_REVIEW,), "cancel")
+    rules.check(user, Op.CANCEL, post)
     _transition(post, user, action="cancelled", to=S.CANCELLED, note=note, next_attempt_at=None, deferred_reason="")
     _series_next(post)
     return post
@@ -419,8 +455,7 @@ def post_cancel(*, user: User, post: Post, note: str = "") -> Post:
 @transaction.atomic
 def post_publish_now(*, user: User, post: Post) -> Post:
     """Due now: the dispatcher claims it on its next pass (and a pass is requested right after commit)."""
-    require(user, Action.PUBLISH_NOW, post.workspace)
-    _require_status(post, [S.APPROVED], "publish now")
+    rules.check(user, Op.PUBLISH_NOW, post)
     now = timezone.now()
     _transition(post, user, action="publish_now", to=S.APPROVED, publish_at=now, next_attempt_at=None,
                 note="Publish now requested.")
@@ -449,10 +484,9 @@ def post_mark_manual(*, user: User, post: Post, reason: str, note: str = "") -> 
     routes it to the manual queue). An approved or failed post goes to the manual queue now and its assignee
     (or the workspace's social managers) is told, with the caption and media links.
     """
-    require(user, Action.HANDLE_MANUAL, post.workspace)
+    rules.check(user, Op.MARK_MANUAL, post)
     if reason not in Post.ManualReason.values or not reason:
         raise ValidationError({"reason": [f"“{reason}” is not a manual reason."]})
-    _require_status(post, [S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED, S.NEEDS_REVIEW], "send to the manual lane")
     label = Post.ManualReason(reason).label
     if post.status in (S.DRAFT, S.IN_REVIEW):
         return _transition(post, user, action="marked_manual", to=post.status, manual_reason=reason,
@@ -483,9 +517,8 @@ def _check_permalink(permalink: str) -> str:
 @transaction.atomic
 def post_mark_posted_manually(*, user: User, post: Post, permalink: str) -> Post:
     """A person posted it: record the permalink, mark it published, continue a series."""
-    require(user, Action.HANDLE_MANUAL, post.workspace)
+    rules.check(user, Op.MARK_POSTED, post)
     permalink = _check_permalink(permalink)
-    _require_status(post, [S.MANUAL, S.NEEDS_REVIEW, S.FAILED], "mark as posted")
     _transition(post, user, action="posted_manually", to=S.PUBLISHED, permalink=permalink,
                 published_at=timezone.now(), next_attempt_at=None, next_check_at=None, claim_token="",
                 note=f"Posted by hand: {permalink}")
@@ -499,10 +532,7 @@ def post_mark_posted_manually(*, user: User, post: Post, permalink: str) -> Post
 @transaction.atomic
 def post_skip_occurrence(*, user: User, post: Post, note: str = "") -> Post | None:
     """Skip this date of a series: this occurrence is cancelled, the next one is created. Returns the next one."""
-    require(user, Action.COMPOSE_POST, post.workspace)
-    if not (post.rrule or post.series_root_id):
-        raise TransitionError("Only a date of a repeating post can be skipped; cancel a one-off post instead.")
-    _require_status(post, PENDING, "skip")
+    rules.check(user, Op.SKIP, post)
     _transition(post, user, action="skipped", to=S.CANCELLED, note=note or "This date was skipped.",
                 next_attempt_at=None, deferred_reason="")
     return _series_next(post)
@@ -511,12 +541,8 @@ def post_skip_occurrence(*, user: User, post: Post, note: str = "") -> Post | No
 @transaction.atomic
 def series_stop(*, user: User, post: Post, note: str = "") -> Post:
     """Stop a series: no further occurrences are created and dates not yet posted are cancelled."""
-    require(user, Action.COMPOSE_POST, post.workspace)
+    rules.check(user, Op.STOP_SERIES, post)
     root = post.series_root if post.series_root_id else post
-    if not root.rrule:
-        raise TransitionError("This post does not repeat; there is no series to stop.")
-    if root.series_stopped:
-        raise TransitionError("This series is already stopped.")
     Post.objects.filter(pk=root.pk).update(series_stopped=True, version=F("version") + 1, updated_at=timezone.now())
     _event(root, user, "series_stopped", root.status, root.status, note or "The series was stopped.")
     pending = Post.objects.filter(pk=root.pk) | Post.objects.filter(series_root=root)

@@ -175,7 +175,7 @@ def _target(request: HttpRequest, pk: int) -> Post:
     return post
 
 
-@workspace_view(Action.VIEW_CALENDAR)
+@workspace_view(Action.COMPOSE_POST)  # the route says what it needs (tests/test_route_matrix.py checks it)
 @require_http_methods(["GET", "HEAD", "POST"])
 @_local_time
 def calendar_move(request: HttpRequest, pk: int) -> HttpResponse:

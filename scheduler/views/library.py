@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.permissions import Action, can, workspace_view
+from accounts.permissions import Action, can_view_asset, workspace_view
 from scheduler.forms.media import AssetForm
 from scheduler.models import MediaAsset
 from scheduler.selectors import media as selectors
@@ -136,11 +136,13 @@ def asset_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def asset_file(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
     """Thumbnails for everyone who sees posts; originals for roles that may download them. Private:
     served to members only (S3: a short presigned redirect), never from a guessable public path."""
-    if variant == "original" and not can(request.user, Action.DOWNLOAD_ORIGINALS, request.workspace):
-        raise Http404("No such file.")
     asset = MediaAsset.objects.filter(workspace=request.workspace, pk=pk).only(
-        "file", "thumbnail", "rendition", "original_name", "mime_type", "sha256").first()
-    field = {"thumb": asset.thumbnail, "original": asset.file, "instagram": asset.rendition}.get(variant) if asset else None
+        "workspace_id", "file", "thumbnail", "rendition", "original_name", "mime_type", "sha256").first()
+    if asset is not None:
+        asset.workspace = request.workspace  # already resolved by workspace_view; no second query
+    if asset is None or not can_view_asset(request.user, asset, variant=variant):
+        raise Http404("No such file.")  # hidden, not forbidden: a client does not learn a draft's media exists
+    field = {"thumb": asset.thumbnail, "original": asset.file, "instagram": asset.rendition}.get(variant)
     if not field:
         raise Http404("No such file.")
     etag = f'"{asset.sha256[:32]}-{variant}"'

@@ -14,14 +14,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
-from scheduler import recurrence, recurrence_builder
+from accounts.redirects import safe_next
+from scheduler import recurrence, recurrence_builder, rules
 from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm, RescheduleForm
 from scheduler.models import MetricSnapshot, Post
+from scheduler.rules import Op
 from scheduler.selectors import posts as selectors
 from scheduler.services import posts as services
 from scheduler.views import charts, compose
@@ -168,8 +169,6 @@ _VERBS = {
 
 def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     ws, user = request.workspace, request.user
-    pending = post.status in services.PENDING
-    recurring = bool(post.rrule or post.series_root_id)
     labels = dict(S.choices)
     history = sorted(
         [("event", e.created_at, e, _VERBS.get(e.action, e.action.replace("_", " ")),
@@ -177,28 +176,28 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         + [("attempt", a.started_at, a, "", "", "") for a in post.attempts.all()],
         key=lambda row: row[1],
     )
-    flags = {
-        "edit": post.status in services.EDITABLE and (
-            can(user, Action.COMPOSE_POST, ws) or can(user, Action.EDIT_CAPTION, ws)),
-        "submit": post.status == S.DRAFT and can(user, Action.SUBMIT_POST, ws),
-        "review": post.status == S.IN_REVIEW and can(user, Action.REVIEW_POST, ws),
-        "schedule": post.status in (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED)
-        and can(user, Action.COMPOSE_POST, ws),
-        "cancel": (pending or post.status == S.NEEDS_REVIEW) and can(user, Action.COMPOSE_POST, ws),
-        "publish_now": post.status == S.APPROVED and can(user, Action.PUBLISH_NOW, ws),
-        "mark_manual": post.status in (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED, S.NEEDS_REVIEW)
-        and can(user, Action.HANDLE_MANUAL, ws),
-        "mark_posted": post.status in (S.MANUAL, S.NEEDS_REVIEW, S.FAILED) and can(user, Action.HANDLE_MANUAL, ws),
-        "series": recurring and pending and can(user, Action.COMPOSE_POST, ws),
-    }
-    # Until the one transition table (scheduler/rules.py) lands: the same answers under its button names.
-    flags.update(approve=flags["review"], queue=flags["schedule"], stop_series=flags["series"])
+    # Which buttons show comes from the one transition table, so a page never offers what the service refuses.
+    allowed = rules.allowed_actions(user, post)
     return {
         "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
         "charts": charts.metric_charts(list(post.metrics.all()), ws.tzinfo),
-        "rrule_text": _describe(post), "can": flags, "next_dates": _next_dates(post),
+        "rrule_text": _describe(post), "next_dates": _next_dates(post),
         # Review notes are the team's own talk: clients (read-only) see the post, its preview and its results.
         "show_history": can(user, Action.VIEW_ALL_POSTS, ws),
+        "can": {
+            "edit": bool(allowed & {Op.EDIT, Op.EDIT_CAPTION}),
+            "submit": Op.SUBMIT in allowed,
+            "review": bool(allowed & {Op.REJECT, Op.REQUEST_CHANGES}),
+            "approve": Op.APPROVE in allowed,
+            "schedule": Op.RESCHEDULE in allowed,
+            "queue": Op.QUEUE in allowed,
+            "cancel": Op.CANCEL in allowed,
+            "publish_now": Op.PUBLISH_NOW in allowed,
+            "mark_manual": Op.MARK_MANUAL in allowed,
+            "mark_posted": Op.MARK_POSTED in allowed,
+            "series": Op.SKIP in allowed,
+            "stop_series": Op.STOP_SERIES in allowed,
+        },
         "reschedule_form": RescheduleForm(initial={"publish_at": post.publish_at, "expected_version": post.version}),
         "manual_form": ManualForm(), "permalink_form": PermalinkForm(), "note_form": NoteForm(),
     }
@@ -217,7 +216,7 @@ def _describe(post: Post) -> str:
 
 def _next_dates(post: Post) -> list[datetime]:
     """The next dates of a series this post starts (as the engine will make them), for the detail page."""
-    if not post.rrule or post.publish_at is None or post.series_stopped or post.status not in services.PENDING:
+    if not post.rrule or post.publish_at is None or post.series_stopped or post.status not in rules.PENDING:
         return []
     try:
         return recurrence_builder.upcoming(post.rrule, post.workspace.timezone,
@@ -248,6 +247,8 @@ def _run(verb: str, request: HttpRequest, post: Post) -> str:
         return "Submitted for review."
     if verb == "approve":
         services.post_approve(user=user, post=post, note=note)
+        if post.status == S.IN_REVIEW:  # a workspace that requires two approvals
+            return "First approval recorded; a second editor has to approve it too."
         return "Approved." + (" It is scheduled." if post.publish_at else " Give it a time or add it to the queue.")
     if verb == "reject":
         services.post_reject(user=user, post=post, note=note)
@@ -287,14 +288,12 @@ def _run(verb: str, request: HttpRequest, post: Post) -> str:
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=False):
-        return nxt
-    return default
+    return safe_next(request, default)
 
 
 def action_view(verb: str) -> Callable[..., HttpResponse]:
-    @workspace_view(Action.VIEW_CALENDAR)
+    # The route's role check is the transition table's, so a role without the right gets 403 before any lookup.
+    @workspace_view(rules.TABLE[VERB_OPS[verb]].action)
     @require_POST
     @_local_time
     def view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -318,6 +317,10 @@ def action_view(verb: str) -> Callable[..., HttpResponse]:
     return view
 
 
+VERB_OPS = {"submit": Op.SUBMIT, "approve": Op.APPROVE, "reject": Op.REJECT, "request-changes": Op.REQUEST_CHANGES,
+            "reschedule": Op.RESCHEDULE, "cancel": Op.CANCEL, "publish-now": Op.PUBLISH_NOW, "skip": Op.SKIP,
+            "stop-series": Op.STOP_SERIES, "queue": Op.QUEUE, "mark-manual": Op.MARK_MANUAL,
+            "mark-posted": Op.MARK_POSTED}
 post_submit = action_view("submit")
 post_approve = action_view("approve")
 post_reject = action_view("reject")

@@ -12,7 +12,7 @@ from django.db import connection
 
 from accounts.models import InstagramAccount
 from accounts.permissions import Role
-from accounts.views_instagram import STATE_SALT
+from accounts.views.instagram import STATE_SALT
 from tests.factories import InstagramAccountFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
@@ -104,7 +104,7 @@ def test_accounts_page_shows_health_with_bounded_queries(workspace, admin_user, 
 
 
 def test_demo_sandbox_account_is_connected_and_idempotent(sandbox, workspace):
-    from accounts.instagram_services import demo_sandbox_account_connect, graph_client_for
+    from accounts.services.instagram import demo_sandbox_account_connect, graph_client_for
 
     account = demo_sandbox_account_connect(workspace=workspace, username="acme_demo")
     assert demo_sandbox_account_connect(workspace=workspace, username="acme_demo").access_token == account.access_token

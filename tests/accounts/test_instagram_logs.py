@@ -11,8 +11,8 @@ import requests
 import time_machine
 from django.utils import timezone
 
-from accounts.instagram_services import graph_client_for
 from accounts.models import InstagramAccount
+from accounts.services.instagram import graph_client_for
 from accounts.tasks import refresh_instagram_tokens
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]

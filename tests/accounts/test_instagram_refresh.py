@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from accounts.crypto import EncryptionKeyError
-from accounts.instagram_services import instagram_account_handle_error, instagram_token
 from accounts.models import InstagramAccount, Notification
+from accounts.services.instagram import instagram_account_handle_error, instagram_token
 from accounts.tasks import SCHEDULE_NAME, refresh_instagram_tokens
 from instagram.errors import TokenInvalid
 from tests.factories import InstagramAccountFactory

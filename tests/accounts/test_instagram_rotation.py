@@ -9,8 +9,8 @@ from django.db import connection
 from encrypted_model_fields import fields as encrypted_fields
 
 from accounts.crypto import EncryptionKeyError
-from accounts.instagram_services import instagram_token
 from accounts.models import InstagramAccount
+from accounts.services.instagram import instagram_token
 from tests.factories import InstagramAccountFactory
 
 pytestmark = pytest.mark.django_db

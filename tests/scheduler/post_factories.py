@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import factory
 
+from scheduler.content import content_hash
 from scheduler.models import MediaAsset, Post, PostMedia
 from tests.factories import InstagramAccountFactory, WorkspaceFactory
 
+REVIEWED = (Post.Status.APPROVED, Post.Status.PUBLISHING, Post.Status.PUBLISHED, Post.Status.FAILED,
+            Post.Status.MANUAL, Post.Status.NEEDS_REVIEW)
 OK_ALL = {use: {"ok": True, "reasons": []} for use in MediaAsset.USES}
 
 
@@ -51,3 +54,8 @@ class PostFactory(factory.django.DjangoModelFactory):
         assets = extracted if extracted is not None else [MediaAssetFactory(workspace=self.workspace)]
         for i, asset in enumerate(assets):
             PostMedia.objects.create(post=self, asset=asset, position=i)
+        # A row past review is as post_approve leaves it: the approval bound to this content (scheduler/content.py).
+        self.content_hash = content_hash(self)
+        if self.status in REVIEWED:
+            self.approved_hash = self.content_hash
+        Post.objects.filter(pk=self.pk).update(content_hash=self.content_hash, approved_hash=self.approved_hash)

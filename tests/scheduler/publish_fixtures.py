@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import InstagramAccount
 from instagram.sandbox.testing import RunningSandbox
+from scheduler.content import content_hash
 from scheduler.models import MediaAsset, Post, PostMedia
 
 FAST = {"video_processing_seconds": 0.3}
@@ -100,6 +101,9 @@ def make_due_post(workspace, ig_account, media_urls, admin_user):
         for i in range(items):
             asset = make_asset(workspace, kind=MediaAsset.Kind.VIDEO if video else MediaAsset.Kind.IMAGE, n=n * 100 + i)
             PostMedia.objects.create(post=post, asset=asset, position=i)
+        if post.status == Post.Status.APPROVED:  # as post_approve leaves it: the approval bound to this content
+            post.content_hash = post.approved_hash = content_hash(post)
+            post.save(update_fields=["content_hash", "approved_hash"])
         return post
 
     return _make

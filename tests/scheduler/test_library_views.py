@@ -214,6 +214,9 @@ def test_files_are_served_to_members_only(login, social, client_user, outsider, 
     original = client.get(url("asset_file", workspace, pk=pk, variant="original"))
     assert original.status_code == 200 and 'filename="x.jpg"' in original["Content-Disposition"]
     assert client.get(url("asset_file", workspace, pk=pk, variant="secret")).status_code == 404
+    # A client sees media of approved/published posts only (finding 4 of issue 9): not a loose library file.
+    assert login(client_user).get(url("asset_file", workspace, pk=pk, variant="thumb")).status_code == 404
+    PostFactory(workspace=workspace, status=Post.Status.APPROVED, media=[MediaAsset.objects.get(pk=pk)])
     assert login(client_user).get(url("asset_file", workspace, pk=pk, variant="thumb")).status_code == 200
     assert login(outsider).get(url("asset_file", workspace, pk=pk, variant="thumb")).status_code == 404
     client.logout()

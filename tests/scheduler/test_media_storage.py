@@ -13,15 +13,20 @@ from django.core.files.storage import default_storage, storages
 from django.utils import timezone
 
 from scheduler.media.storage import public_url
+from scheduler.models import Post
 from scheduler.services.media import media_upload
 from tests.scheduler.media_fixtures import image_bytes, upload
+from tests.scheduler.post_factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def asset(media_settings, social, workspace):
-    return media_upload(user=social, workspace=workspace, uploaded_file=upload("p.jpg", image_bytes())).asset
+    asset = media_upload(user=social, workspace=workspace, uploaded_file=upload("p.jpg", image_bytes())).asset
+    # Public URLs serve media of posts on their way out only (accounts.permissions.can_fetch_public_asset).
+    PostFactory(workspace=workspace, status=Post.Status.APPROVED, media=[asset])
+    return asset
 
 
 def path_of(url: str) -> str:

@@ -7,10 +7,11 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts import services
 from accounts.models import User, Workspace
 from accounts.permissions import Role
 from accounts.roles import sync_roles
+from accounts.services.users import user_set_role
+from accounts.services.workspaces import membership_add, workspace_create
 from demo.content import seed_demo_content
 
 DEMO_PASSWORD = "pressroom-demo"
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             by_slug = {}
             for name, slug, tz in WORKSPACES:
-                ws = Workspace.objects.filter(slug=slug).first() or services.workspace_create(
+                ws = Workspace.objects.filter(slug=slug).first() or workspace_create(
                     name=name, slug=slug, timezone_name=tz
                 )
                 by_slug[slug] = ws
@@ -43,9 +44,9 @@ class Command(BaseCommand):
                 if created:
                     user.set_password(DEMO_PASSWORD)
                     user.save()
-                services.user_set_role(user=user, role=role)
+                user_set_role(user=user, role=role)
                 for slug in slugs:
-                    services.membership_add(user=user, workspace=by_slug[slug])
+                    membership_add(user=user, workspace=by_slug[slug])
         for hook in self.extra_steps():
             hook(self, by_slug)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
@@ -61,7 +62,7 @@ def connect_sandbox_accounts(command: BaseCommand, workspaces: dict[str, Workspa
     """Each demo workspace gets a connected account on the running Instagram sandbox."""
     import requests
 
-    from accounts.instagram_services import demo_sandbox_account_connect
+    from accounts.services.instagram import demo_sandbox_account_connect
 
     for slug, ws in workspaces.items():
         try:

@@ -1,42 +1,15 @@
-"""Domain actions that write accounts data. Plain, keyword-only, atomic."""
+"""Notifications: tell people in a workspace (in-app, plus email after commit), and dismiss."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Notification, User, Workspace
-from accounts.permissions import STAFF_ROLES, Role
-
-
-@transaction.atomic
-def workspace_create(*, name: str, slug: str, timezone_name: str = "UTC") -> Workspace:
-    workspace = Workspace(name=name, slug=slug, timezone=timezone_name)
-    workspace.full_clean()
-    workspace.save()
-    return workspace
-
-
-@transaction.atomic
-def user_set_role(*, user: User, role: Role) -> User:
-    """A user has one role: replace any other role group, and give admin access to staff roles."""
-    role_groups = Group.objects.filter(name__in=[r.value for r in Role])
-    user.groups.remove(*role_groups)
-    user.groups.add(Group.objects.get(name=role.value))
-    user.is_staff = role in STAFF_ROLES or user.is_superuser
-    user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_pressroom_role", None)
-    return user
-
-
-@transaction.atomic
-def membership_add(*, user: User, workspace: Workspace) -> Membership:
-    membership, _ = Membership.objects.get_or_create(user=user, workspace=workspace)
-    return membership
+from accounts.models import Notification, User, Workspace
+from accounts.permissions import Role
 
 
 def _recipients(workspace: Workspace, roles: Iterable[Role]) -> list[User]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.crypto import EncryptionKeyError, looks_like_ciphertext
 from accounts.models import InstagramAccount, Notification, User, Workspace
-from accounts.services import notify
+from accounts.services.notifications import notify
 from instagram import conf
 from instagram.client import GraphClient, OAuthClient
 from instagram.errors import GraphAPIError, OAuthError, TokenInvalid

@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import instagram_services as ig
 from accounts.models import InstagramAccount, Workspace
 from accounts.permissions import Action, require, workspace_view
+from accounts.services import instagram as ig
 from instagram.client import OAuthClient
 from instagram.errors import GraphAPIError
 
@@ -42,8 +42,8 @@ def instagram_accounts(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/instagram_accounts.html", {"rows": rows, "redirect_uri": _redirect_uri(request)})
 
 
+@workspace_view(Action.MANAGE_ACCOUNTS)  # first: outside the workspace is 404 whatever the method
 @require_POST
-@workspace_view(Action.MANAGE_ACCOUNTS)
 def instagram_connect(request: HttpRequest) -> HttpResponse:
     login = "facebook" if request.POST.get("login") == "facebook" else "instagram"
     nonce = secrets.token_urlsafe(16)
@@ -80,8 +80,8 @@ def instagram_callback(request: HttpRequest) -> HttpResponse:
     return redirect(accounts_url)
 
 
+@workspace_view(Action.MANAGE_ACCOUNTS)  # first: outside the workspace is 404 whatever the method
 @require_POST
-@workspace_view(Action.MANAGE_ACCOUNTS)
 def instagram_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(InstagramAccount, pk=pk, workspace=request.workspace)
     account = ig.instagram_account_refresh(account=account)
@@ -92,8 +92,8 @@ def instagram_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:instagram_accounts", ws=request.workspace.slug)
 
 
+@workspace_view(Action.MANAGE_ACCOUNTS)  # first: outside the workspace is 404 whatever the method
 @require_POST
-@workspace_view(Action.MANAGE_ACCOUNTS)
 def instagram_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(InstagramAccount, pk=pk, workspace=request.workspace)
     ig.instagram_account_disconnect(account=account)

@@ -1,3 +1,5 @@
+"""Home (sends a signed-in user to their workspace) and notification dismissal."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -6,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts.redirects import safe_next
 from accounts.selectors import current_workspace
+from accounts.services.notifications import notification_dismiss as dismiss
 
 
 @login_required
@@ -22,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    services.notification_dismiss(user=request.user, notification_id=pk)
+    dismiss(user=request.user, notification_id=pk)
     if request.htmx:
         return HttpResponse("")
-    return redirect(request.POST.get("next") or "accounts:home")
+    return redirect(safe_next(request, "accounts:home"))

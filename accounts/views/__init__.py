@@ -1,0 +1,1 @@
+"""Views of the accounts app: home and notifications (home.py), Instagram connections (instagram.py)."""

@@ -1,1 +1,0 @@
-import scheduler.admin_posts  # noqa: E402, F401  (post review desk)

@@ -1,0 +1,80 @@
+"""The review desk in a real browser: an editor signs in to the admin, opens "In review", approves one post with a
+comment; the author sees it approved in the calendar, with the comment in its history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from scheduler.models import Post
+from scheduler.services import posts as svc
+from scheduler.services.media import media_upload
+from tests.browser_support import screenshot, sign_in
+from tests.factories import InstagramAccountFactory
+from tests.scheduler.media_fixtures import image_bytes, upload
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def compose(social, workspace, account, caption, color, hours):
+    assets = [media_upload(user=social, workspace=workspace,
+                           uploaded_file=upload(f"{caption[:8]}-{i}.jpg", image_bytes(1080, 1350, color=c))).asset
+              for i, c in enumerate(color)]
+    post = svc.post_create(user=social, workspace=workspace, account=account,
+                           kind="carousel" if len(assets) > 1 else "feed", caption=caption,
+                           asset_ids=[a.pk for a in assets], alt_texts=[f"Photo {i + 1} of {caption[:20]}"
+                                                                         for i in range(len(assets))],
+                           publish_at=timezone.now() + timedelta(hours=hours))
+    return svc.post_submit(user=social, post=post)
+
+
+def test_editor_approves_with_a_comment_and_the_author_sees_it(browser_page, live_server, client, editor, social,
+                                                                workspace, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    account = InstagramAccountFactory(workspace=workspace, username="acmecoffee")
+    post = compose(social, workspace, account, "Our autumn menu is here 🍂 Which one first? #autumn #coffee",
+                   [(196, 120, 60), (120, 70, 40), (230, 200, 150)], hours=27)
+    compose(social, workspace, account, "Latte art Friday ☕ Tag a friend who needs one #latteart", [(90, 60, 40)],
+            hours=6)
+    page = browser_page
+
+    # The editor signs in to the admin through its own form.
+    page.goto("/admin/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", "pw-for-tests-123")
+    page.click("input[type=submit]")
+    page.get_by_text("Awaiting your review (2)").click()
+    page.locator("#result_list").wait_for()
+    assert page.locator("#result_list tbody tr").count() == 2
+    assert page.locator("#result_list .desk-thumb").count() == 4  # 3 of the carousel + 1
+    screenshot(page, "review-desk-changelist")
+
+    page.get_by_role("link", name="Our autumn menu is here").first.click()
+    page.locator(".ig-preview").wait_for()
+    assert page.locator(".ig-slide").count() == 3
+    page.fill("#review-note", "Lovely. Tag @roastery in the first comment next time.")
+    screenshot(page, "review-desk-review-page")
+    page.get_by_role("button", name="Approve with comment").click()
+    page.get_by_text("Approved; the author gets your comment.").wait_for()
+    assert Post.objects.get(pk=post.pk).status == Post.Status.APPROVED
+
+    # The author, in the calendar: the post is approved; its card opens the history with the comment.
+    page.context.clear_cookies()
+    sign_in(page, client, social, live_server.url)
+    local_day = timezone.localtime(post.publish_at, workspace.tzinfo).date()
+    page.goto(reverse("scheduler:calendar", kwargs={"ws": workspace.slug})
+              + f"?view=agenda&date={local_day.isoformat()}")
+    card = page.locator(f'.cal-card[data-post="{post.pk}"]').first
+    card.wait_for()
+    assert "status-approved" in card.get_attribute("class")
+    assert card.locator(".cal-status-text").inner_text() == "Approved"
+    screenshot(page, "review-desk-author-calendar")
+    card.locator(".cal-open").click()
+    history = page.locator(".history")
+    history.get_by_text("Tag @roastery in the first comment").wait_for()
+    assert "approved" in history.inner_text()
+    assert page.locator("h1 .badge").inner_text() == "Approved"
+    screenshot(page, "review-desk-author-sees-approval")

@@ -1,0 +1,309 @@
+"""Route × persona matrices: nobody reaches another workspace, and inside one every role gets what the policy says.
+
+1. Every URL pattern under ``w/<slug:ws>/`` (found by walking ``get_resolver()`` through nested includes) is filled
+   with real objects of workspace A and requested with GET and POST by each role of workspace B (members of B only)
+   and anonymously: the answer must be 404 (B's members) or a redirect to sign-in (anonymous).
+2. The same for every ``/admin/<app>/<model>/<pk>/…`` page (change, history, delete, and password for users) of A's
+   objects: 404 for B's staff, a redirect to the admin sign-in for everyone else.
+3. Inside workspace A every route is requested by each role; the expected answer comes from the policy module: the
+   route's view is guarded by ``workspace_view(Action.X)`` (which records X), so ``allows(role, X)`` decides —
+   allowed → a normal answer (2xx/3xx, or a form error), not allowed → 403 (or 404 where the view hides the object).
+
+ADDING A ROUTE (calendar, composer, archive, exports …): routes whose only parameter is ``ws`` need nothing. A route
+with more parameters needs ONE entry in ``ROUTE_KWARGS`` below: its namespaced name → a function of the ``World``
+(A's objects) returning the extra kwargs (or a list of kwargs dicts to try several). If the object it needs is not in
+the World yet, add it in ``build_world``. A route without an entry fails these tests, naming the route, so a new route
+cannot slip past the matrix. Likewise a model registered in the admin needs one entry in ``ADMIN_OBJECTS`` (label →
+function returning A's instance) or, if it holds no workspace data, a line in ``GLOBAL_ADMIN_MODELS`` saying why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+
+from accounts.models import InstagramAccount, Notification, User, Workspace
+from accounts.permissions import Role, allows
+from scheduler.models import MediaAsset, Post, PostingSlot, PublishAttempt, ReviewEvent
+from scheduler.services.media import media_upload
+from tests.factories import InstagramAccountFactory, UserFactory
+from tests.scheduler.media_fixtures import image_bytes, media_settings, upload  # noqa: F401 (the fixture)
+from tests.scheduler.post_factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+WS_PREFIX = "w/<slug:ws>/"
+
+
+@dataclass
+class World:
+    """Workspace A's objects that routes and admin pages are filled with."""
+
+    a: Workspace
+    account: InstagramAccount
+    post: Post  # approved, with media: visible to every role of A, so the role matrix tests the policy alone
+    asset: MediaAsset  # used by `post`
+    slot: PostingSlot
+    event: ReviewEvent
+    attempt: PublishAttempt
+    notification: Notification
+    member: User  # a user of A only
+
+
+def _post_pk(w: World) -> dict[str, Any]:
+    return {"pk": w.post.pk}
+
+
+def _asset_pk(w: World) -> dict[str, Any]:
+    return {"pk": w.asset.pk}
+
+
+# Route name → how to fill its parameters (besides ws). One entry per route with parameters; see the docstring.
+ROUTE_KWARGS: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
+    "accounts:instagram_refresh": lambda w: {"pk": w.account.pk},
+    "accounts:instagram_disconnect": lambda w: {"pk": w.account.pk},
+    "scheduler:post_detail": _post_pk,
+    "scheduler:post_edit": _post_pk,
+    "scheduler:post_submit": _post_pk,
+    "scheduler:post_approve": _post_pk,
+    "scheduler:post_reject": _post_pk,
+    "scheduler:post_request_changes": _post_pk,
+    "scheduler:post_reschedule": _post_pk,
+    "scheduler:post_cancel": _post_pk,
+    "scheduler:post_publish_now": _post_pk,
+    "scheduler:post_skip": _post_pk,
+    "scheduler:post_stop_series": _post_pk,
+    "scheduler:post_queue": _post_pk,
+    "scheduler:post_mark_manual": _post_pk,
+    "scheduler:post_mark_posted": _post_pk,
+    "scheduler:asset_detail": _asset_pk,
+    "scheduler:asset_delete": _asset_pk,
+    "scheduler:asset_file": lambda w: [{"pk": w.asset.pk, "variant": v} for v in ("thumb", "original", "instagram")],
+    "scheduler:calendar_move": _post_pk,
+    "scheduler:posting_slots": lambda w: {"pk": w.account.pk},
+}
+
+# Admin model label → A's instance whose change/history/delete pages are probed.
+ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
+    "accounts.workspace": lambda w: w.a,
+    "accounts.user": lambda w: w.member,
+    "accounts.instagramaccount": lambda w: w.account,
+    "accounts.notification": lambda w: w.notification,
+    "scheduler.post": lambda w: w.post,
+    "scheduler.reviewevent": lambda w: w.event,
+    "scheduler.publishattempt": lambda w: w.attempt,
+    "scheduler.postingslot": lambda w: w.slot,
+    "scheduler.mediaasset": lambda w: w.asset,
+}
+# Registered models that hold no workspace's data (so there is no "A's object" to hide), and why.
+GLOBAL_ADMIN_MODELS = {
+    "auth.group": "the four role groups; superusers only",
+    "axes.accessattempt": "sign-in throttling records; superusers only",
+    "axes.accesslog": "sign-in throttling records; superusers only",
+    "axes.accessfailurelog": "sign-in throttling records; superusers only",
+    "django_q.schedule": "the cluster's schedules (system tasks, no workspace)",
+    "django_q.success": "task results of the cluster (system tasks)",
+    "django_q.failure": "task results of the cluster (system tasks)",
+    "django_q.ormq": "the ORM broker's queue",
+    "django_q.task": "task results of the cluster (system tasks)",
+}
+
+
+def build_world(workspace: Workspace) -> World:
+    account = InstagramAccountFactory(workspace=workspace)
+    uploader = UserFactory(role=Role.SOCIAL, workspaces=[workspace])
+    # A real file (thumbnail, rendition, original), so file routes answer with the file, not "missing from storage".
+    asset = media_upload(user=uploader, workspace=workspace, uploaded_file=upload("a.jpg", image_bytes())).asset
+    post = PostFactory(workspace=workspace, account=account, status=Post.Status.APPROVED, media=[asset],
+                       publish_at=timezone.now() + timedelta(days=3), rrule="FREQ=WEEKLY;COUNT=3")
+    return World(
+        a=workspace, account=account, post=post, asset=asset,
+        slot=PostingSlot.objects.create(account=account, weekday=0, time="09:00"),
+        event=ReviewEvent.objects.create(post=post, action="approved", from_status="in_review", to_status="approved"),
+        attempt=PublishAttempt.objects.create(post=post, number=1, started_at=timezone.now()),
+        notification=Notification.objects.create(user=UserFactory(workspaces=[workspace]), workspace=workspace,
+                                                 kind="x", title="For A"),
+        member=UserFactory(username="a-only", role=Role.SOCIAL, workspaces=[workspace]),
+    )
+
+
+@pytest.fixture
+def world(request, workspace, settings) -> World:
+    request.getfixturevalue("media_settings")  # files in a temporary MEDIA_ROOT
+    # Nothing here may reach the network: an Instagram call (token refresh) meets a closed local port at once.
+    settings.INSTAGRAM_GRAPH_URL = settings.INSTAGRAM_OAUTH_URL = settings.INSTAGRAM_API_URL = "http://127.0.0.1:9"
+    return build_world(workspace)
+
+
+def workspace_routes(resolver: URLResolver | None = None, prefix: str = "",
+                     namespaces: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
+    """(namespaced name, full route) of every pattern, through nested includes."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from workspace_routes(entry, route, namespaces + ((entry.namespace,) if entry.namespace else ()))
+        elif isinstance(entry, URLPattern) and route.startswith(WS_PREFIX):
+            yield ":".join([*namespaces, entry.name or f"<unnamed {route}>"]), route
+
+
+def route_urls(w: World) -> tuple[list[tuple[str, str]], list[str]]:
+    """[(route name, URL filled with A's objects)], [routes that could not be filled]."""
+    urls, unfillable = [], []
+    for name, route in sorted(set(workspace_routes())):
+        params = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - {"ws"}
+        filler = ROUTE_KWARGS.get(name)
+        if params and filler is None:
+            unfillable.append(f"{name} ({route}): add ROUTE_KWARGS[{name!r}] in tests/test_route_matrix.py")
+            continue
+        options = filler(w) if filler else {}
+        for kwargs in options if isinstance(options, list) else [options]:
+            try:
+                urls.append((name, reverse(name, kwargs={"ws": w.a.slug, **kwargs})))
+            except Exception as exc:  # noqa: BLE001 — a wrong filler is a failure that names the route
+                unfillable.append(f"{name} ({route}): {exc}")
+    return urls, unfillable
+
+
+def test_every_workspace_route_can_be_filled(world):
+    urls, unfillable = route_urls(world)
+    assert not unfillable, "Routes the matrix cannot fill:\n" + "\n".join(unfillable)
+    assert len(urls) >= 20  # the walk found the app's routes (includes followed)
+
+
+def _isolated(client: Any, method: str, url: str) -> Any:
+    """One request whose writes are rolled back, so each route meets the same World."""
+    with transaction.atomic():
+        response = getattr(client, method)(url)
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.fixture
+def b_personas(other_workspace, outsider) -> dict[str, User | None]:
+    """One user per role of workspace B (members of B only), and anonymous."""
+    return {
+        "B administrator": outsider,
+        "B editor": UserFactory(username="b-editor", role=Role.EDITOR, workspaces=[other_workspace]),
+        "B social manager": UserFactory(username="b-social", role=Role.SOCIAL, workspaces=[other_workspace]),
+        "B client": UserFactory(username="b-client", role=Role.CLIENT, workspaces=[other_workspace]),
+        "anonymous": None,
+    }
+
+
+def _as(client: Any, user: User | None) -> Any:
+    client.logout()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_no_persona_of_another_workspace_reaches_any_workspace_route(client, world, b_personas):
+    urls, unfillable = route_urls(world)
+    assert not unfillable, "Routes the matrix cannot fill:\n" + "\n".join(unfillable)
+    before = Post.objects.values_list("pk", "status", "version").get(pk=world.post.pk)
+    wrong = []
+    for persona, user in b_personas.items():
+        _as(client, user)
+        for name, url in urls:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                if user is None:
+                    ok = response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+                else:
+                    ok = response.status_code == 404
+                if not ok:
+                    wrong.append(f"{persona} {method.upper()} {name} {url} → {response.status_code}")
+    assert not wrong, "Reached workspace A from outside:\n" + "\n".join(wrong)
+    assert Post.objects.values_list("pk", "status", "version").get(pk=world.post.pk) == before
+    assert MediaAsset.objects.filter(pk=world.asset.pk).exists()
+
+
+def admin_urls(w: World) -> tuple[list[tuple[str, str]], list[str]]:
+    urls, missing = [], []
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        if label in GLOBAL_ADMIN_MODELS:
+            continue
+        if label not in ADMIN_OBJECTS:
+            missing.append(f"{label}: add ADMIN_OBJECTS[{label!r}] (or GLOBAL_ADMIN_MODELS) in tests/test_route_matrix.py")
+            continue
+        obj = ADMIN_OBJECTS[label](w)
+        info = (model._meta.app_label, model._meta.model_name)
+        for page in ("change", "history", "delete"):
+            urls.append((f"{label} {page}", reverse(f"admin:{info[0]}_{info[1]}_{page}", args=[obj.pk])))
+        if model is User:
+            urls.append((f"{label} password", reverse("admin:auth_user_password_change", args=[obj.pk])))
+    return urls, missing
+
+
+def test_no_persona_of_another_workspace_reaches_an_admin_page_of_workspace_a(client, world, b_personas):
+    urls, missing = admin_urls(world)
+    assert not missing, "Admin models the matrix does not know:\n" + "\n".join(missing)
+    wrong = []
+    admin_login = reverse("admin:login")
+    for persona, user in b_personas.items():
+        _as(client, user)
+        staff = user is not None and user.is_staff
+        for page, url in urls:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                if staff:
+                    ok = response.status_code == 404
+                else:
+                    ok = response.status_code == 302 and response["Location"].startswith(admin_login)
+                if not ok:
+                    wrong.append(f"{persona} {method.upper()} {page} {url} → {response.status_code}")
+    assert not wrong, "Admin pages of workspace A reached from outside:\n" + "\n".join(wrong)
+    world.member.refresh_from_db()
+    assert world.member.check_password("pw-for-tests-123") and world.member.is_active
+
+
+ROLE_FIXTURES = {Role.ADMIN: "admin_user", Role.EDITOR: "editor", Role.SOCIAL: "social", Role.CLIENT: "client_user"}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.name.lower() for r in Role])
+def test_inside_the_workspace_every_route_answers_as_the_policy_says(request, client, world, role):
+    user = request.getfixturevalue(ROLE_FIXTURES[role])
+    _as(client, user)
+    urls, unfillable = route_urls(world)
+    assert not unfillable, "Routes the matrix cannot fill:\n" + "\n".join(unfillable)
+    wrong = []
+    for name, url in urls:
+        action = getattr(resolve(url).func, "pressroom_action", None)
+        if action is None:
+            wrong.append(f"{name}: not guarded by accounts.permissions.workspace_view")
+            continue
+        response = _isolated(client, "get", url)
+        if response.status_code == 405:
+            response = _isolated(client, "post", url)
+        code = response.status_code
+        if allows(role, action):
+            ok = code < 400 or code in (400, 409, 422)
+        else:
+            ok = code in (403, 404)
+        if not ok:
+            verdict = "allowed" if allows(role, action) else "not allowed"
+            wrong.append(f"{role.value} {name} ({action.value}: {verdict}) {url} → {code}")
+    assert not wrong, "Routes that disagree with the policy:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.name.lower() for r in Role])
+def test_every_navigation_link_a_role_is_shown_opens_for_that_role(request, client, world, role):
+    """The nav is built from the same policy: no role is shown a link that answers 403 or 404."""
+    from accounts.navigation import nav_for
+
+    user = request.getfixturevalue(ROLE_FIXTURES[role])
+    _as(client, user)
+    items = nav_for(user, world.a)
+    assert items, f"{role.value} sees no navigation at all"
+    wrong = [f"{item['label']} {item['url']} → {code}" for item in items
+             if (code := client.get(item["url"]).status_code) != 200]
+    assert not wrong, f"Links shown to {role.value} that do not open:\n" + "\n".join(wrong)
