@@ -24,8 +24,9 @@ from accounts.permissions import Action, can, workspace_view
 from scheduler import recurrence_builder as rb
 from scheduler.forms.posts import PostForm
 from scheduler.models import MediaAsset, Post, PostMedia
-from scheduler.recurrence import RecurrenceError
+from scheduler.recurrence import RecurrenceError, occurrences_between
 from scheduler.selectors import media as media_selectors
+from scheduler.services import media as media_services
 from scheduler.services import posts as services
 from scheduler.services import validation
 
@@ -217,8 +218,6 @@ def draft_from(request: HttpRequest, form: PostForm, post: Post | None) -> Draft
 
 def _on_rule(draft: Draft, tz: str) -> bool:
     """Whether the first post falls on a date the rule itself produces (else it posts once, off the pattern)."""
-    from scheduler.recurrence import occurrences_between
-
     start = draft.publish_at
     assert start is not None
     hits = occurrences_between(rule=draft.rrule, series_start_utc=start, tz=tz, start_utc=start,
@@ -241,8 +240,6 @@ def apply_op(data: QueryDict, op: str, files: Any = None, *, request: HttpReques
         alts += [""] * len(picked)
         message = f"Added {len(picked)} item{'s' if len(picked) != 1 else ''}." if picked else "Tick media to add."
     elif verb == "upload":
-        from scheduler.services import media as media_services
-
         uploaded = (files.getlist("file") if files else []) or []
         for f in uploaded:
             try:
@@ -289,9 +286,7 @@ def composer_context(request: HttpRequest, form: PostForm, draft: Draft, post: P
     }
     if ctx["can_library"] and not form.caption_only:
         ctx.update(picker_page(request, params if params is not None else request.GET))
-        from scheduler.services.media import upload_limit_mb
-
-        ctx["max_mb"] = upload_limit_mb()
+        ctx["max_mb"] = media_services.upload_limit_mb()
     return ctx
 
 

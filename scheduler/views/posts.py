@@ -119,7 +119,7 @@ def _compose_response(request: HttpRequest, post: Post | None, caption_only: boo
         try:
             if post is None:
                 post = services.post_create(user=user, workspace=ws, **kwargs)
-                done = "Draft saved."
+                done = "Draft saved. Submit it for review when it is ready."
             else:
                 kwargs.pop("account", None)  # a post stays on its account; compose a new one for another account
                 services.post_update(user=user, post=post,
@@ -135,7 +135,7 @@ def _compose_response(request: HttpRequest, post: Post | None, caption_only: boo
         except (services.ConflictError, services.TransitionError) as exc:
             draft.add("form", [exc.message])
         else:
-            messages.success(request, done if done != "Draft saved." else "Draft saved. Submit it for review when it is ready.")
+            messages.success(request, done)
             return redirect("scheduler:post_detail", ws=ws.slug, pk=post.pk)
     return render(request, "scheduler/posts/form.html", compose.composer_context(request, form, draft, post, data),
                   status=422)
