@@ -22,9 +22,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import Action, can, workspace_view
 from scheduler import recurrence_builder as rb
+from scheduler import rules
 from scheduler.forms.posts import PostForm
 from scheduler.models import MediaAsset, Post, PostMedia
 from scheduler.recurrence import RecurrenceError, occurrences_between
+from scheduler.rules import Op
 from scheduler.selectors import media as media_selectors
 from scheduler.services import media as media_services
 from scheduler.services import posts as services
@@ -280,7 +282,8 @@ def composer_context(request: HttpRequest, form: PostForm, draft: Draft, post: P
     ws = request.workspace
     ctx = {
         "form": form, "post": post, "d": draft, "tz": ws.timezone, "slots": SLOTS,
-        "can_submit": can(request.user, Action.SUBMIT_POST, ws) and (post is None or post.status == Post.Status.DRAFT),
+        # A new post may be submitted by whoever may submit; an existing one as the transition table says.
+        "can_submit": rules.may(request.user, Op.SUBMIT, post) if post else can(request.user, Action.SUBMIT_POST, ws),
         "can_library": can(request.user, Action.USE_LIBRARY, ws),
         "kinds": Post.Kind.choices, "weekdays": rb.WEEKDAYS,
     }

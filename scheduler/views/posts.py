@@ -126,7 +126,7 @@ def _compose_response(request: HttpRequest, post: Post | None, caption_only: boo
                                      expected_version=form.cleaned_data.get("expected_version") or post.version,
                                      **kwargs)
                 done = "Post saved."
-            if request.POST.get("intent") == "submit" and post.status == S.DRAFT:
+            if request.POST.get("intent") == "submit" and rules.may(user, Op.SUBMIT, post):
                 services.post_submit(user=user, post=post)
                 done = "Submitted for review."
         except ValidationError as exc:
