@@ -256,3 +256,10 @@ def test_picker_pages_through_a_large_library(login, social, workspace):
     more_url = first.split('id="picker-more"')[1].split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
     rest = client.get(more_url, HTTP_HX_REQUEST="true").content.decode()
     assert rest.count('class="pick-card"') == 5 and 'id="picker-more"' not in rest and 'id="picker-results"' not in rest
+
+
+def test_no_js_picker_search(login, social, workspace, account, assets):
+    html = login(social).post(url("post_create", workspace), {"account": account.pk, "kind": "feed", "op": "search",
+                                                               "picker_q": "charlie"}).content.decode()
+    assert html.count('class="pick-card"') == 1 and f'id="pick-{assets[2].pk}"' in html
+    assert 'value="charlie"' in html and "<details class=\"picker\" id=\"picker\" open>" in html
