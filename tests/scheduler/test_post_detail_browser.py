@@ -52,3 +52,23 @@ def test_published_post_detail_with_metrics_chart(browser_page, live_server, cli
     assert "Instagram said: An unexpected error has occurred. Please retry." in page.locator(".timeline").inner_text()
     assert "Lovely light. Go." in page.locator(".timeline").inner_text()
     screenshot(page, "post-detail-published")
+
+
+def test_in_review_post_detail_for_an_editor(browser_page, live_server, client, settings, tmp_path, workspace, social,
+                                             editor):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    account = InstagramAccountFactory(workspace=workspace, username="acmecoffee")
+    post = Post.objects.create(workspace=workspace, account=account, kind=Post.Kind.STORY, status=Post.Status.IN_REVIEW,
+                               author=social, caption="", publish_at=timezone.now() + timedelta(days=2))
+    asset = media_services.media_upload(user=social, workspace=workspace,
+                                        uploaded_file=upload("story.jpg", image_bytes(1080, 1920, color=(90, 60, 160)))).asset
+    PostMedia.objects.create(post=post, asset=asset, position=0)
+    ReviewEvent.objects.create(post=post, actor=social, action="submitted", from_status="draft", to_status="in_review",
+                               note="Story for Friday's tasting.")
+    page = browser_page
+    sign_in(page, client, editor, live_server.url)
+    page.goto(reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": post.pk}))
+    page.locator("#preview .ig-phone.ig-story").wait_for()
+    assert page.get_by_role("button", name="Approve").is_visible()
+    assert page.get_by_role("button", name="Cancel post").count() == 0  # the table says editors do not cancel
+    screenshot(page, "post-detail-in-review-editor")
