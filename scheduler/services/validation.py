@@ -137,8 +137,12 @@ def user_tag_errors(user_tags: Sequence[Any]) -> list[str]:
     return errors
 
 
-def story_extra_errors(kind: str, *, user_tags: Sequence[Any], location_id: str, first_comment: str) -> dict[str, list[str]]:
-    """What the Graph API cannot attach to a story (stickers, tags and places are added in the app)."""
+def kind_extra_errors(kind: str, *, user_tags: Sequence[Any], location_id: str, first_comment: str) -> dict[str, list[str]]:
+    """What cannot go out with this kind: the Graph API takes no tags, place or comment on a story, and the
+    publisher tags people on single photos and reels only (a carousel's tags would be dropped silently)."""
+    if kind == Post.Kind.CAROUSEL and user_tags:
+        return {"user_tags": ["People can't be tagged on a carousel from Pressroom yet; tag them in the Instagram app "
+                              "after it is posted, or post a single photo."]}
     if kind != Post.Kind.STORY:
         return {}
     errors: dict[str, list[str]] = {}
@@ -229,7 +233,7 @@ def post_problems(
     add("caption", caption_errors(caption))
     add("user_tags", user_tag_errors(user_tags))
     add("asset_ids", alt_text_errors(alt_texts))
-    for field, messages in story_extra_errors(kind, user_tags=user_tags, location_id=location_id,
+    for field, messages in kind_extra_errors(kind, user_tags=user_tags, location_id=location_id,
                                               first_comment=first_comment).items():
         add(field, messages)
     if check_publish_at:

@@ -103,3 +103,14 @@ def test_live_check_policy(login, client_user, outsider, workspace, account):
     url = reverse("scheduler:compose_check", kwargs={"ws": workspace.slug})
     assert login(client_user).post(url, {"caption": "x"}).status_code == 403
     assert login(outsider).post(url, {"caption": "x"}).status_code == 404
+
+
+def test_carousel_tags_are_refused_rather_than_dropped_at_publish(login, social, workspace, account):
+    a, b = MediaAssetFactory(workspace=workspace), MediaAssetFactory(workspace=workspace)
+    live = check(login(social), workspace, account=account.pk, kind="carousel", item_asset=[a.pk, b.pk],
+                 user_tags="friend")
+    assert "tagged on a carousel" in live.split('id="msgs-user_tags"')[1].split("</div>")[0]
+    with pytest.raises(ValidationError) as refused:
+        services.post_create(user=social, workspace=workspace, account=account, kind="carousel", caption="",
+                             asset_ids=[a.pk, b.pk], user_tags=[{"username": "friend", "x": 0.5, "y": 0.5}])
+    assert "user_tags" in refused.value.message_dict
