@@ -46,6 +46,10 @@
     form.dataset.kind = checked("kind");
     form.dataset.when = checked("when") || "none";
     form.dataset.end = checked("repeat_end") || "never";
+    // Parts a kind cannot carry hide, unless they hold something: then the server's message beside them says why.
+    const filled = (el) => [...el.querySelectorAll("input, textarea")].some((i) => i.value.trim());
+    form.querySelectorAll(".not-story").forEach((el) => el.classList.toggle("kind-hidden", form.dataset.kind === "story" && !filled(el)));
+    form.querySelectorAll(".not-carousel").forEach((el) => el.classList.toggle("kind-hidden", form.dataset.kind === "carousel" && !filled(el)));
     const repeat = form.querySelector('select[name="repeat"]');
     form.dataset.repeat = repeat ? repeat.value : "";
     const unit = form.querySelector(".rep-unit");

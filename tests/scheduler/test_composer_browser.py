@@ -245,3 +245,18 @@ def test_opened_from_a_free_slot_on_the_calendar(browser_page, live_server, clie
     assert page.locator("#id_account").input_value() == str(account.pk)
     assert page.locator("input[name=when][value=at]").is_checked()
     assert page.locator(".when-at").is_visible()
+
+
+def test_parts_a_kind_cannot_carry_hide_unless_filled(browser_page, live_server, client, social, workspace, library,
+                                                      account):
+    page = browser_page
+    _composer(page, client, social, live_server, workspace)
+    page.locator(".kind-option", has_text="Story").click()
+    assert not page.locator("#id_first_comment").is_visible()
+    page.locator(".kind-option", has_text="Feed image").click()
+    page.get_by_label("Tag people").fill("friend")
+    page.locator(".kind-option", has_text="Story").click()
+    assert page.get_by_label("Tag people").is_visible()  # it holds a value: shown, with the reason
+    page.locator("#msgs-user_tags .rule-msg", has_text="Stories can't tag people").wait_for()
+    page.get_by_label("Tag people").fill("")
+    page.locator("#msgs-user_tags .rule-msg").wait_for(state="detached")
