@@ -248,6 +248,14 @@ RECONCILE_MAX_ATTEMPTS = env.int("RECONCILE_MAX_ATTEMPTS", default=5)
 PUBLISH_RECONNECT_GRACE_HOURS = env.int("PUBLISH_RECONNECT_GRACE_HOURS", default=24)
 METRICS_DAYS = env.int("METRICS_DAYS", default=30)
 
+# --- archive (archive/conf.py documents each) -------------------------------------------------------
+ARCHIVE_DOWNLOAD_CONCURRENCY = env.int("ARCHIVE_DOWNLOAD_CONCURRENCY", default=3)
+ARCHIVE_PAGE_SIZE = env.int("ARCHIVE_PAGE_SIZE", default=25)
+ARCHIVE_STEP_SECONDS = env.int("ARCHIVE_STEP_SECONDS", default=90)
+ARCHIVE_LEASE_SECONDS = env.int("ARCHIVE_LEASE_SECONDS", default=300)
+ARCHIVE_DEFAULT_REFRESH_HOURS = env.int("ARCHIVE_DEFAULT_REFRESH_HOURS", default=24)
+ARCHIVE_FULL_PASS_DAYS = env.int("ARCHIVE_FULL_PASS_DAYS", default=7)
+
 # --- security ----------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

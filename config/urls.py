@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),  # namespace "accounts"
     path("", include("scheduler.urls")),  # namespace "scheduler"
+    path("", include("archive.urls")),  # namespace "archive"
 ]

@@ -12,6 +12,8 @@ SCHEDULES: list[tuple[str, str, int]] = [
     ("post-metrics", "scheduler.tasks.metrics_refresh", 60),
     ("media-upload-cleanup", "scheduler.tasks.cleanup_uploads", 60),
     ("instagram-token-refresh", "accounts.tasks.refresh_instagram_tokens", 60),
+    # Resumes archive runs (dead worker, rate-limit wait over) and starts each profile's due refresh.
+    ("archive-tick", "archive.tasks.tick", 1),
 ]
 
 

@@ -56,6 +56,7 @@ class World:
     attempt: PublishAttempt
     notification: Notification
     member: User  # a user of A only
+    archive: Any = None  # ArchivedProfile with posts, stored files and a running ArchiveRun (see _archive)
 
 
 def _post_pk(w: World) -> dict[str, Any]:
@@ -67,7 +68,31 @@ def _asset_pk(w: World) -> dict[str, Any]:
 
 
 # Route name → how to fill its parameters (besides ws). One entry per route with parameters; see the docstring.
+def _archive(workspace: Workspace) -> Any:
+    """An archived profile of A with posts, stored files (thumbnail, original, picture) and a running run."""
+    from archive.models import ArchivedMedia
+    from tests.archive.factories import make_profile, make_run
+
+    profile = make_profile(workspace, posts=3)
+    media = ArchivedMedia.objects.filter(post__profile=profile).select_related("post").first()
+    profile.picture = media.thumbnail
+    profile.save(update_fields=["picture"])
+    profile.test_post, profile.test_media, profile.test_run = media.post, media, make_run(profile)
+    return profile
+
+
 ROUTE_KWARGS: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
+    "archive:profile_add_own": lambda w: {"account_id": w.account.pk},
+    "archive:profile": lambda w: {"pk": w.archive.pk},
+    "archive:gallery": lambda w: {"pk": w.archive.pk},
+    "archive:profile_refresh": lambda w: {"pk": w.archive.pk},
+    "archive:profile_settings": lambda w: {"pk": w.archive.pk},
+    "archive:export": lambda w: {"pk": w.archive.pk},
+    "archive:profile_picture": lambda w: {"pk": w.archive.pk},
+    "archive:post_detail": lambda w: {"pk": w.archive.test_post.pk},
+    "archive:run_progress": lambda w: {"pk": w.archive.test_run.pk},
+    "archive:media_thumb": lambda w: {"pk": w.archive.test_media.pk},
+    "archive:media_original": lambda w: {"pk": w.archive.test_media.pk},
     "accounts:instagram_refresh": lambda w: {"pk": w.account.pk},
     "accounts:instagram_disconnect": lambda w: {"pk": w.account.pk},
     "scheduler:post_detail": _post_pk,
@@ -93,6 +118,10 @@ ROUTE_KWARGS: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]
 
 # Admin model label → A's instance whose change/history/delete pages are probed.
 ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
+    "archive.archivedprofile": lambda w: w.archive,
+    "archive.archivedpost": lambda w: w.archive.test_post,
+    "archive.archivedmedia": lambda w: w.archive.test_media,
+    "archive.archiverun": lambda w: w.archive.test_run,
     "accounts.workspace": lambda w: w.a,
     "accounts.user": lambda w: w.member,
     "accounts.instagramaccount": lambda w: w.account,
@@ -132,6 +161,7 @@ def build_world(workspace: Workspace) -> World:
         notification=Notification.objects.create(user=UserFactory(workspaces=[workspace]), workspace=workspace,
                                                  kind="x", title="For A"),
         member=UserFactory(username="a-only", role=Role.SOCIAL, workspaces=[workspace]),
+        archive=_archive(workspace),
     )
 
 

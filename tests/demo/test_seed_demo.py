@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import InstagramAccount, Membership, User, Workspace
+from archive.models import ArchivedMedia, ArchivedProfile
 from demo.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from instagram.sandbox.testing import RunningSandbox
 from scheduler.models import MediaAsset, Post, PostingSlot
@@ -32,6 +33,10 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings,
         assert Post.objects.filter(workspace=ws, manual_reason="stickers").count() == 1
         assert Post.objects.filter(workspace=ws).exclude(rrule="").count() == 1
         assert PostingSlot.objects.filter(account__workspace=ws).count() == 15
+        # One archived sandbox profile per workspace, with its files, not archived twice by the second run.
+        profile = ArchivedProfile.objects.get(workspace=ws)
+        assert profile.posts.count() > 20 and profile.runs.count() == 1 and profile.runs.get().state == "done"
+        assert ArchivedMedia.objects.filter(post__profile=profile, state="done").count() >= profile.posts.count()
     for username, _role, slugs in USERS:
         assert username in out
         response = client.post(reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD})

@@ -12,6 +12,7 @@ from accounts.permissions import Role
 from accounts.roles import sync_roles
 from accounts.services.users import user_set_role
 from accounts.services.workspaces import membership_add, workspace_create
+from demo.archive import seed_demo_archive
 from demo.content import seed_demo_content
 
 DEMO_PASSWORD = "pressroom-demo"
@@ -54,8 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<8} / {DEMO_PASSWORD}   {role.value} in {', '.join(slugs)}")
 
     def extra_steps(self) -> list:
-        """Each app's demo data, in order: accounts on the sandbox, then media and posts."""
-        return [connect_sandbox_accounts, seed_demo_content]
+        """Each app's demo data, in order: accounts on the sandbox, then media and posts, then the archive."""
+        return [connect_sandbox_accounts, seed_demo_content, seed_demo_archive]
 
 
 def connect_sandbox_accounts(command: BaseCommand, workspaces: dict[str, Workspace]) -> None:

@@ -1,0 +1,1 @@
+"""Archive actions: adding profiles, runs (listing, downloading, finishing), files, exports."""

@@ -1,0 +1,1 @@
+"""Archive views: pages (profiles, gallery, profile page), actions (add, refresh, settings), files and exports."""
