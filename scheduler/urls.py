@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from scheduler.views import calendar, dashboard, library, posts, slots
+from scheduler.views import calendar, compose, dashboard, library, posts, slots
 from scheduler.views.media_public import media_public
 
 app_name = "scheduler"
@@ -12,6 +12,8 @@ workspace_patterns = [
     # Posts: list, composer, detail, the manual queue.
     path("posts/", posts.post_list, name="post_list"),
     path("posts/new", posts.post_create, name="post_create"),
+    path("posts/compose/check", compose.compose_check, name="compose_check"),
+    path("posts/compose/picker", compose.compose_picker, name="compose_picker"),
     path("posts/<int:pk>/", posts.post_detail, name="post_detail"),
     path("posts/<int:pk>/edit", posts.post_edit, name="post_edit"),
     path("manual/", posts.manual_queue, name="manual_queue"),

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import InstagramAccount, User, Workspace
+from scheduler import recurrence_builder as rb
 from scheduler.models import Post
 
 _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -19,35 +20,65 @@ def _split(value: str) -> list[str]:
     return [p for p in re.split(r"[\s,]+", value or "") if p]
 
 
+WHEN_CHOICES = [("none", "Decide later"), ("at", "On a date"), ("queue", "Add to queue")]
+
+
 class PostForm(forms.Form):
+    """The composer. Media items come as parallel lists ``item_asset`` / ``item_alt`` in posting order (the
+    sortable list); ``asset_ids`` (comma-separated) is still read when no items are sent."""
+
     account = forms.ModelChoiceField(queryset=InstagramAccount.objects.none(), empty_label=None)
-    kind = forms.ChoiceField(choices=Post.Kind.choices)
-    asset_ids = forms.CharField(
-        label="Media", required=False, help_text="Library item numbers in posting order, e.g. 12, 15, 9."
-    )
-    caption = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
-    first_comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    publish_at = forms.DateTimeField(required=False, widget=_LOCAL, input_formats=_INPUT_FORMATS)
-    rrule = forms.CharField(
-        label="Repeat", required=False, max_length=500, help_text="Optional RRULE, e.g. FREQ=WEEKLY;BYDAY=MO"
-    )
-    collaborators = forms.CharField(required=False, help_text="Up to 3 Instagram usernames.")
-    location_id = forms.CharField(required=False, max_length=64)
+    kind = forms.ChoiceField(choices=Post.Kind.choices, widget=forms.RadioSelect)
+    asset_ids = forms.CharField(label="Media", required=False, widget=forms.HiddenInput)
+    caption = forms.CharField(widget=forms.Textarea(attrs={"rows": 7}), required=False)
+    first_comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                    help_text="Posted as the first comment right after the post goes out.")
+    when = forms.ChoiceField(choices=WHEN_CHOICES, required=False, widget=forms.RadioSelect, label="When")
+    publish_at = forms.DateTimeField(required=False, widget=_LOCAL, input_formats=_INPUT_FORMATS, label="Date and time")
+    repeat = forms.ChoiceField(choices=rb.PRESETS, required=False, label="Repeat")
+    repeat_interval = forms.IntegerField(required=False, min_value=1, max_value=99, initial=1, label="Every")
+    repeat_days = forms.MultipleChoiceField(choices=rb.WEEKDAYS, required=False, label="On",
+                                            widget=forms.CheckboxSelectMultiple)
+    repeat_monthday = forms.IntegerField(required=False, min_value=1, max_value=31, label="Day of the month")
+    repeat_setpos = forms.ChoiceField(choices=rb.SETPOS, required=False, initial="-1", label="Which")
+    repeat_weekday = forms.ChoiceField(choices=rb.WEEKDAYS, required=False, initial="FR", label="Weekday")
+    repeat_end = forms.ChoiceField(choices=rb.ENDS, required=False, initial="never", label="Ends",
+                                   widget=forms.RadioSelect)
+    repeat_until = forms.DateField(required=False, label="Last date", widget=forms.DateInput(attrs={"type": "date"}))
+    repeat_count = forms.IntegerField(required=False, min_value=1, max_value=1000, label="Number of posts")
+    rrule = forms.CharField(label="Custom rule", required=False, max_length=500,
+                            help_text="An RFC 5545 RRULE, e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=TU")
+    collaborators = forms.CharField(required=False, help_text="Up to 3 Instagram usernames; they are invited to co-author.")
+    user_tags = forms.CharField(required=False, label="Tag people",
+                                help_text="Instagram usernames to tag in the photo, separated by commas.")
+    location_id = forms.CharField(required=False, max_length=64, label="Location",
+                                  help_text="The Facebook Page id of the place.")
     manual_reason = forms.ChoiceField(
         choices=Post.ManualReason.choices, required=False, label="Needs a person to post it"
     )
     assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    user_tags = forms.CharField(required=False, widget=forms.HiddenInput)  # reserved: tags are set in the API
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, workspace: Workspace, caption_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = InstagramAccount.objects.filter(workspace=workspace)
         self.fields["assignee"].queryset = User.objects.filter(memberships__workspace=workspace)
+        self.caption_only = caption_only
         if caption_only:  # editors fix captions; composing is the social managers' job
             for name in list(self.fields):
                 if name not in ("caption", "expected_version"):
                     del self.fields[name]
+
+    # --- items ---------------------------------------------------------------------------------------------
+    def items(self) -> list[tuple[int, str]]:
+        """(asset id, alt text) in posting order, as sent; ids that are not numbers are dropped."""
+        data = self.data if self.is_bound else {}
+        ids = data.getlist("item_asset") if hasattr(data, "getlist") else []
+        if ids:
+            alts = data.getlist("item_alt")
+            return [(int(i), (alts[n] if n < len(alts) else "").strip()) for n, i in enumerate(ids) if str(i).isdigit()]
+        raw = data.get("asset_ids", "") if self.is_bound else self.initial.get("asset_ids", "")
+        return [(int(p), "") for p in _split(str(raw)) if p.isdigit()]
 
     def clean_asset_ids(self) -> list[int]:
         parts = _split(self.cleaned_data.get("asset_ids", ""))
@@ -58,14 +89,59 @@ class PostForm(forms.Form):
     def clean_collaborators(self) -> list[str]:
         return [p.lstrip("@") for p in _split(self.cleaned_data.get("collaborators", ""))]
 
-    def clean_user_tags(self) -> list:
-        return []
+    def clean_user_tags(self) -> list[dict]:
+        return [{"username": p.lstrip("@"), "x": 0.5, "y": 0.5} for p in _split(self.cleaned_data.get("user_tags", ""))]
 
-    def service_kwargs(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data.pop("expected_version", None)
-        data.pop("user_tags", None)
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.caption_only:
+            return data
+        if not data.get("when"):
+            data["when"] = "at" if data.get("publish_at") else "none"
+        if not data.get("repeat") and data.get("rrule"):
+            data["repeat"] = "custom"  # a rule typed without the builder (older forms, API-like posts)
+        if data["when"] == "at" and not data.get("publish_at") and "publish_at" not in self.errors:
+            self.add_error("publish_at", "Choose the date and time, or pick another option.")
         return data
+
+    def builder(self) -> rb.Builder:
+        d = self.cleaned_data
+        return rb.Builder(
+            preset=d.get("repeat") or "", interval=d.get("repeat_interval") or 1, days=list(d.get("repeat_days") or []),
+            monthday=d.get("repeat_monthday"), setpos=d.get("repeat_setpos") or "-1",
+            weekday=d.get("repeat_weekday") or "FR", end=d.get("repeat_end") or "never",
+            until=d.get("repeat_until"), count=d.get("repeat_count"), custom=d.get("rrule") or "",
+        )
+
+    def service_kwargs(self, *, publish_at: Any = None, rrule: str = "") -> dict[str, Any]:
+        """Keyword arguments for post_create / post_update once the view has settled the time and the rule."""
+        if self.caption_only:
+            return {"caption": self.cleaned_data.get("caption", "")}
+        d = self.cleaned_data
+        items = self.items() or [(i, "") for i in d.get("asset_ids") or []]
+        return {
+            "account": d["account"], "kind": d["kind"], "caption": d.get("caption", ""),
+            "first_comment": d.get("first_comment", ""), "location_id": d.get("location_id", ""),
+            "collaborators": d.get("collaborators", []), "user_tags": d.get("user_tags", []),
+            "manual_reason": d.get("manual_reason", ""), "assignee": d.get("assignee"),
+            "asset_ids": [i for i, _ in items], "alt_texts": [a for _, a in items],
+            "publish_at": publish_at, "rrule": rrule,
+        }
+
+    @classmethod
+    def initial_for(cls, post: Post) -> dict[str, Any]:
+        b = rb.Builder.from_rule(post.rrule)
+        return {
+            "account": post.account_id, "kind": post.kind, "caption": post.caption, "first_comment": post.first_comment,
+            "when": "at" if post.publish_at else "none", "publish_at": post.publish_at,
+            "repeat": b.preset, "repeat_interval": b.interval, "repeat_days": b.days, "repeat_monthday": b.monthday,
+            "repeat_setpos": b.setpos, "repeat_weekday": b.weekday, "repeat_end": b.end, "repeat_until": b.until,
+            "repeat_count": b.count, "rrule": post.rrule if b.preset == "custom" else "",
+            "collaborators": ", ".join(post.collaborators),
+            "user_tags": ", ".join(t.get("username", "") for t in post.user_tags if isinstance(t, dict)),
+            "location_id": post.location_id, "manual_reason": post.manual_reason, "assignee": post.assignee_id,
+            "expected_version": post.version,
+        }
 
 
 class NoteForm(forms.Form):

@@ -171,7 +171,8 @@ def post_create(
     validation.check_post(
         workspace=workspace, account=account, kind=kind, caption=caption, assets=assets, asset_errors=asset_errors,
         publish_at=publish_at, check_publish_at=True, rrule=rrule, collaborators=collaborators,
-        user_tags=list(user_tags),
+        user_tags=list(user_tags), alt_texts=list(alt_texts or []), location_id=location_id or "",
+        first_comment=first_comment or "",
     )
     if manual_reason and manual_reason not in Post.ManualReason.values:
         raise ValidationError({"manual_reason": [f"“{manual_reason}” is not a manual reason."]})
@@ -228,7 +229,8 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
         workspace=workspace, account=post.account, kind=new["kind"], caption=new["caption"] or "", assets=assets,
         asset_errors=asset_errors, publish_at=new["publish_at"], check_publish_at="publish_at" in changed,
         rrule=new["rrule"] if ("rrule" in changed or "publish_at" in changed) else "",
-        collaborators=new["collaborators"], user_tags=new["user_tags"],
+        collaborators=new["collaborators"], user_tags=new["user_tags"], alt_texts=new["alt_texts"],
+        location_id=new["location_id"], first_comment=new["first_comment"],
     )
     content_changed = bool(set(changed) & set(CONTENT_FIELDS))
     to = post.status
@@ -396,27 +398,33 @@ def post_reschedule(*, user: User, post: Post, publish_at: datetime, expected_ve
     return _move(post, user, publish_at=publish_at, expected_version=expected_version, action="rescheduled")
 
 
+def queue_slot(*, account: InstagramAccount, exclude_pk: int | None = None) -> datetime:
+    """The account's next free posting slot after now; a ValidationError on publish_at names why there is none.
+    The composer shows it before saving and post_add_to_queue takes it, so both agree."""
+    grid: dict[int, list[time]] = {}
+    for weekday, t in PostingSlot.objects.filter(account_id=account.pk).values_list("weekday", "time"):
+        grid.setdefault(weekday, []).append(t)
+    if not grid:
+        raise ValidationError({"publish_at": [f"@{account.username} has no posting slots yet; set them first."]})
+    taken = set(
+        Post.objects.filter(
+            account_id=account.pk, status__in=[S.APPROVED, S.IN_REVIEW, S.PUBLISHING],
+            publish_at__isnull=False,
+        ).exclude(pk=exclude_pk).values_list("publish_at", flat=True)
+    )
+    slot = next_free_slot(slots=grid, tz=account.workspace.timezone, after_utc=timezone.now(), taken_utc=taken)
+    if slot is None:
+        raise ValidationError(
+            {"publish_at": [f"Every posting slot of @{account.username} in the next 60 days is taken."]}
+        )
+    return slot
+
+
 @transaction.atomic
 def post_add_to_queue(*, user: User, post: Post) -> Post:
     """Put the post into its account's next free posting slot after now."""
     rules.check(user, Op.QUEUE, post)
-    grid: dict[int, list[time]] = {}
-    for weekday, t in PostingSlot.objects.filter(account_id=post.account_id).values_list("weekday", "time"):
-        grid.setdefault(weekday, []).append(t)
-    if not grid:
-        raise ValidationError({"publish_at": [f"@{post.account.username} has no posting slots yet; set them first."]})
-    taken = set(
-        Post.objects.filter(
-            account_id=post.account_id, status__in=[S.APPROVED, S.IN_REVIEW, S.PUBLISHING],
-            publish_at__isnull=False,
-        ).exclude(pk=post.pk).values_list("publish_at", flat=True)
-    )
-    now = timezone.now()
-    slot = next_free_slot(slots=grid, tz=post.workspace.timezone, after_utc=now, taken_utc=taken)
-    if slot is None:
-        raise ValidationError(
-            {"publish_at": [f"Every posting slot of @{post.account.username} in the next 60 days is taken."]}
-        )
+    slot = queue_slot(account=post.account, exclude_pk=post.pk)
     return _move(post, user, publish_at=slot, expected_version=None, action="queued",
                  note=f"Queued into the next free slot, {validation.local_text(slot, post.workspace.timezone)}.")
 

@@ -7,7 +7,8 @@ back as one ``ValidationError`` keyed by form field, each message a sentence a s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -48,15 +49,41 @@ def _zone(tz: str) -> Any:
     return zoneinfo.ZoneInfo(tz)
 
 
+@dataclass(frozen=True)
+class CaptionRule:
+    """One of Instagram's caption limits. The composer's live counters and messages and the services' refusal
+    are both rendered from :data:`CAPTION_RULES`, so there is one place to change a rule."""
+
+    key: str
+    label: str  # the counter's unit, e.g. "hashtags"
+    limit: int
+    measure: Callable[[str], int]
+    message: str  # formatted with n (the count) and limit
+
+    def check(self, caption: str) -> dict[str, Any]:
+        n = self.measure(caption or "")
+        ok = n <= self.limit
+        return {"key": self.key, "label": self.label, "count": n, "limit": self.limit, "ok": ok,
+                "near": ok and n >= self.limit * 0.9, "message": "" if ok else self.message.format(n=n, limit=self.limit)}
+
+
+CAPTION_RULES: tuple[CaptionRule, ...] = (
+    CaptionRule("characters", "characters", CAPTION_MAX, len,
+                "The caption has {n:,} characters; Instagram allows at most {limit:,}."),
+    CaptionRule("hashtags", "hashtags", HASHTAGS_MAX, count_hashtags,
+                "The caption has {n} hashtags; Instagram allows at most {limit}."),
+    CaptionRule("mentions", "mentions", MENTIONS_MAX, count_mentions,
+                "The caption mentions {n} accounts; Instagram allows at most {limit} @mentions."),
+)
+
+
+def caption_report(caption: str) -> list[dict[str, Any]]:
+    """Every caption rule with its count, limit and, when broken, the message (for the live counters)."""
+    return [rule.check(caption) for rule in CAPTION_RULES]
+
+
 def caption_errors(caption: str) -> list[str]:
-    errors = []
-    if len(caption) > CAPTION_MAX:
-        errors.append(f"The caption has {len(caption):,} characters; Instagram allows at most {CAPTION_MAX:,}.")
-    if (n := count_hashtags(caption)) > HASHTAGS_MAX:
-        errors.append(f"The caption has {n} hashtags; Instagram allows at most {HASHTAGS_MAX}.")
-    if (n := count_mentions(caption)) > MENTIONS_MAX:
-        errors.append(f"The caption mentions {n} accounts; Instagram allows at most {MENTIONS_MAX} @mentions.")
-    return errors
+    return [r["message"] for r in caption_report(caption) if not r["ok"]]
 
 
 def media_errors(kind: str, assets: Sequence[MediaAsset]) -> list[str]:
@@ -80,7 +107,7 @@ def media_errors(kind: str, assets: Sequence[MediaAsset]) -> list[str]:
         errors.append(f"A story takes exactly one image or video; {n} media items were chosen.")
     for asset in assets:
         if not asset.suitable_for(kind):
-            reasons = "; ".join(asset.reasons_for(kind)) or "it was not checked for this use"
+            reasons = "; ".join(r.rstrip(".") for r in asset.reasons_for(kind)) or "it was not checked for this use"
             errors.append(f"“{asset}” (#{asset.pk}) can't be used in a {label}: {reasons}.")
     return errors
 
@@ -108,6 +135,29 @@ def user_tag_errors(user_tags: Sequence[Any]) -> list[str]:
             if not isinstance(value, int | float) or not 0 <= value <= 1:
                 errors.append(f"User tag @{tag['username']}: {axis} must be between 0 and 1.")
     return errors
+
+
+def kind_extra_errors(kind: str, *, user_tags: Sequence[Any], location_id: str, first_comment: str) -> dict[str, list[str]]:
+    """What cannot go out with this kind: the Graph API takes no tags, place or comment on a story, and the
+    publisher tags people on single photos and reels only (a carousel's tags would be dropped silently)."""
+    if kind == Post.Kind.CAROUSEL and user_tags:
+        return {"user_tags": ["People can't be tagged on a carousel from Pressroom yet; tag them in the Instagram app "
+                              "after it is posted, or post a single photo."]}
+    if kind != Post.Kind.STORY:
+        return {}
+    errors: dict[str, list[str]] = {}
+    if user_tags:
+        errors["user_tags"] = ["Stories can't tag people through Instagram's API; remove the tags or choose a feed post."]
+    if location_id:
+        errors["location_id"] = ["Stories can't carry a location through Instagram's API; add it in the app by hand."]
+    if first_comment:
+        errors["first_comment"] = ["Stories can't be commented on; remove the first comment."]
+    return errors
+
+
+def alt_text_errors(alt_texts: Sequence[str]) -> list[str]:
+    return [f"The alt text of item {i} has {len(t):,} characters; Instagram allows at most {ALT_TEXT_MAX:,}."
+            for i, t in enumerate(alt_texts, 1) if t and len(t) > ALT_TEXT_MAX]
 
 
 def publish_at_errors(publish_at: datetime | None, tz: str, *, now: datetime | None = None) -> list[str]:
@@ -146,7 +196,7 @@ def resolve_assets(workspace_id: int, asset_ids: Iterable[int]) -> tuple[list[Me
     return [found[i] for i in ids if i in found], errors
 
 
-def check_post(
+def post_problems(
     *,
     workspace: Any,
     account: Any,
@@ -159,8 +209,12 @@ def check_post(
     rrule: str,
     collaborators: Sequence[str],
     user_tags: Sequence[Any],
-) -> None:
-    """Raise one ValidationError (dict keyed by form field) listing everything wrong with the post."""
+    alt_texts: Sequence[str] = (),
+    location_id: str = "",
+    first_comment: str = "",
+) -> dict[str, list[str]]:
+    """Everything wrong with the post, keyed by form field (empty when it may be saved). The composer's live
+    checks call this while the user types; :func:`check_post` raises it when the services save."""
     tz = workspace.timezone
     errors: dict[str, list[str]] = {}
 
@@ -178,8 +232,17 @@ def check_post(
     add("asset_ids", asset_errors)
     add("caption", caption_errors(caption))
     add("user_tags", user_tag_errors(user_tags))
+    add("asset_ids", alt_text_errors(alt_texts))
+    for field, messages in kind_extra_errors(kind, user_tags=user_tags, location_id=location_id,
+                                              first_comment=first_comment).items():
+        add(field, messages)
     if check_publish_at:
         add("publish_at", publish_at_errors(publish_at, tz))
     add("rrule", rrule_errors(rrule, publish_at, tz))
-    if errors:
+    return errors
+
+
+def check_post(**kwargs: Any) -> None:
+    """Raise one ValidationError (dict keyed by form field) listing everything wrong with the post."""
+    if errors := post_problems(**kwargs):
         raise ValidationError(errors)

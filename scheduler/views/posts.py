@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,13 +19,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
 from accounts.redirects import safe_next
-from scheduler import recurrence, rules
+from scheduler import recurrence, recurrence_builder, rules
 from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm, RescheduleForm
-from scheduler.models import Post
+from scheduler.models import MetricSnapshot, Post
 from scheduler.rules import Op
 from scheduler.selectors import posts as selectors
 from scheduler.services import posts as services
-from scheduler.services.validation import CAPTION_MAX, HASHTAGS_MAX, MENTIONS_MAX
+from scheduler.views import charts, compose
 
 S = Post.Status
 
@@ -40,36 +41,11 @@ def _local_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _post_or_404(request: HttpRequest, pk: int) -> Post:
     post = Post.objects.filter(workspace=request.workspace, pk=pk).select_related("workspace", "account").first()
     if post is None:
         raise Http404("No such post.")
     return post
-
-
-def _composer_context(request: HttpRequest, form: PostForm, post: Post | None = None) -> dict[str, Any]:
-    ws = request.workspace
-    rule = form.data.get("rrule") if form.is_bound else (post.rrule if post else "")
-    preview = ""
-    if rule:
-        try:
-            preview = recurrence.describe(rule, ws.timezone)
-        except recurrence.RecurrenceError as exc:
-            preview = str(exc)
-    return {
-        "form": form, "post": post, "library": selectors.library_for_composer(workspace=ws),
-        "rrule_preview": preview, "limits": {"caption": CAPTION_MAX, "hashtags": HASHTAGS_MAX,
-                                             "mentions": MENTIONS_MAX},
-        "tz": ws.timezone,
-    }
 
 
 @workspace_view(Action.VIEW_CALENDAR)
@@ -105,62 +81,109 @@ def post_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _prefill(request: HttpRequest) -> dict[str, Any]:
+    """The composer opened from the calendar: ?at=<YYYY-MM-DDTHH:MM local>&account=<id>."""
+    initial: dict[str, Any] = {"kind": Post.Kind.FEED, "when": "none", "repeat_end": "never", "repeat_interval": 1}
+    try:
+        at = datetime.strptime(request.GET.get("at", ""), "%Y-%m-%dT%H:%M")
+    except ValueError:
+        at = None
+    if at is not None:
+        initial.update(publish_at=timezone.make_aware(at, request.workspace.tzinfo), when="at")
+    account = request.GET.get("account", "")
+    if account.isdigit() and InstagramAccount.objects.filter(workspace=request.workspace, pk=int(account)).exists():
+        initial["account"] = int(account)
+    return initial
+
+
+def _compose_response(request: HttpRequest, post: Post | None, caption_only: bool = False) -> HttpResponse:
+    """GET shows the composer; POST with ``op`` applies a no-JS picker/reorder step; POST otherwise saves
+    (as a draft, or submits it for review with intent=submit) when every rule passes."""
+    ws, user = request.workspace, request.user
+    if request.method != "POST":
+        initial = PostForm.initial_for(post) if post else _prefill(request)
+        form = PostForm(workspace=ws, caption_only=caption_only, initial=initial)
+        draft = compose.draft_from(request, form, post)
+        return render(request, "scheduler/posts/form.html", compose.composer_context(request, form, draft, post))
+    op = request.POST.get("op", "")
+    data, note = (compose.apply_op(request.POST, op, request.FILES, request=request) if op and not caption_only
+                  else (request.POST, ""))
+    form = PostForm(data, workspace=ws, caption_only=caption_only)
+    draft = compose.read_draft(request, form, post)
+    if op:
+        if note:
+            messages.info(request, note)
+        return render(request, "scheduler/posts/form.html", compose.composer_context(request, form, draft, post, data))
+    if draft.ok:
+        kwargs = form.service_kwargs(publish_at=draft.publish_at, rrule=draft.rrule)
+        try:
+            if post is None:
+                post = services.post_create(user=user, workspace=ws, **kwargs)
+                done = "Draft saved. Submit it for review when it is ready."
+            else:
+                kwargs.pop("account", None)  # a post stays on its account; compose a new one for another account
+                services.post_update(user=user, post=post,
+                                     expected_version=form.cleaned_data.get("expected_version") or post.version,
+                                     **kwargs)
+                done = "Post saved."
+            if request.POST.get("intent") == "submit" and rules.may(user, Op.SUBMIT, post):
+                services.post_submit(user=user, post=post)
+                done = "Submitted for review."
+        except ValidationError as exc:
+            for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("form", exc.messages)]):
+                draft.add(field, errors)
+        except (services.ConflictError, services.TransitionError) as exc:
+            draft.add("form", [exc.message])
+        else:
+            messages.success(request, done)
+            return redirect("scheduler:post_detail", ws=ws.slug, pk=post.pk)
+    return render(request, "scheduler/posts/form.html", compose.composer_context(request, form, draft, post, data),
+                  status=422)
+
+
 @workspace_view(Action.COMPOSE_POST)
 @_local_time
 def post_create(request: HttpRequest) -> HttpResponse:
-    ws = request.workspace
-    form = PostForm(request.POST or None, workspace=ws, initial={"kind": Post.Kind.FEED})
-    if request.method == "POST" and form.is_valid():
-        try:
-            post = services.post_create(user=request.user, workspace=ws, **form.service_kwargs())
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "Draft saved. Submit it for review when it is ready.")
-            return redirect("scheduler:post_detail", ws=ws.slug, pk=post.pk)
-    return render(request, "scheduler/posts/form.html", _composer_context(request, form),
-                  status=422 if form.is_bound and form.errors else 200)
+    return _compose_response(request, None)
 
 
 @workspace_view(Action.VIEW_ALL_POSTS)
 @_local_time
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    ws = request.workspace
     post = _post_or_404(request, pk)
-    caption_only = not can(request.user, Action.COMPOSE_POST, ws)
-    if caption_only and not can(request.user, Action.EDIT_CAPTION, ws):
+    caption_only = not can(request.user, Action.COMPOSE_POST, request.workspace)
+    if caption_only and not can(request.user, Action.EDIT_CAPTION, request.workspace):
         raise PermissionDenied("Your role may not edit posts.")
-    items = list(post.items.order_by("position"))
-    initial = {
-        "account": post.account_id, "kind": post.kind, "caption": post.caption, "first_comment": post.first_comment,
-        "publish_at": post.publish_at, "rrule": post.rrule, "collaborators": ", ".join(post.collaborators),
-        "location_id": post.location_id, "manual_reason": post.manual_reason, "assignee": post.assignee_id,
-        "asset_ids": ", ".join(str(i.asset_id) for i in items), "expected_version": post.version,
-    }
-    form = PostForm(request.POST or None, workspace=ws, caption_only=caption_only, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.service_kwargs()
-        data.pop("account", None)  # a post stays on its account; compose a new one for another account
-        expected = form.cleaned_data.get("expected_version") or post.version
-        try:
-            services.post_update(user=request.user, post=post, expected_version=expected, **data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        except (services.ConflictError, services.TransitionError) as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Post saved.")
-            return redirect("scheduler:post_detail", ws=ws.slug, pk=post.pk)
-    return render(request, "scheduler/posts/form.html", _composer_context(request, form, post),
-                  status=422 if form.is_bound and form.errors else 200)
+    return _compose_response(request, post, caption_only)
+
+
+_VERBS = {
+    "created": "created the post", "submitted": "submitted it for review", "approved": "approved it",
+    "rejected": "rejected it", "changes_requested": "requested changes", "edited": "edited it", "moved": "moved it",
+    "rescheduled": "rescheduled it", "queued": "queued it", "cancelled": "cancelled it",
+    "publish_now": "asked to publish it now", "skipped": "skipped this date", "series_stopped": "stopped the series",
+    "marked_manual": "sent it to the manual lane", "posted_manually": "marked it as posted by hand",
+    "occurrence_created": "created this date of the series",
+}
 
 
 def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
+    ws, user = request.workspace, request.user
+    labels = dict(S.choices)
+    history = sorted(
+        [("event", e.created_at, e, _VERBS.get(e.action, e.action.replace("_", " ")),
+          labels.get(e.from_status, "new"), labels.get(e.to_status, e.to_status)) for e in post.review_events.all()]
+        + [("attempt", a.started_at, a, "", "", "") for a in post.attempts.all()],
+        key=lambda row: row[1],
+    )
     # Which buttons show comes from the one transition table, so a page never offers what the service refuses.
-    allowed = rules.allowed_actions(request.user, post)
+    allowed = rules.allowed_actions(user, post)
     return {
-        "post": post, "tz": request.workspace.timezone,
-        "rrule_text": _describe(post),
+        "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
+        "charts": charts.metric_charts(list(post.metrics.all()), ws.tzinfo),
+        "rrule_text": _describe(post), "next_dates": _next_dates(post),
+        # Review notes are the team's own talk: clients (read-only) see the post, its preview and its results.
+        "show_history": can(user, Action.VIEW_ALL_POSTS, ws),
         "can": {
             "edit": bool(allowed & {Op.EDIT, Op.EDIT_CAPTION}),
             "submit": Op.SUBMIT in allowed,
@@ -181,19 +204,37 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
 
 
 def _describe(post: Post) -> str:
-    rule = post.rrule or (post.series_root.rrule if post.series_root_id and post.series_root else "")
-    if not rule:
+    root = post.series_root if post.series_root_id and post.series_root else post
+    if not root.rrule:
         return ""
     try:
-        return recurrence.describe(rule, post.workspace.timezone)
+        return recurrence_builder.summarize(root.rrule, post.workspace.timezone,
+                                            series_start_utc=root.occurrence_at or root.publish_at)
     except recurrence.RecurrenceError:
-        return rule
+        return root.rrule
+
+
+def _next_dates(post: Post) -> list[datetime]:
+    """The next dates of a series this post starts (as the engine will make them), for the detail page."""
+    if not post.rrule or post.publish_at is None or post.series_stopped or post.status not in rules.PENDING:
+        return []
+    try:
+        return recurrence_builder.upcoming(post.rrule, post.workspace.timezone,
+                                           first_utc=post.occurrence_at or post.publish_at)
+    except recurrence.RecurrenceError:
+        return []
+
+
+def _with_metrics(post: Post) -> Post:
+    """The metric snapshots for the chart, oldest first, in one query whatever their number."""
+    prefetch_related_objects([post], Prefetch("metrics", queryset=MetricSnapshot.objects.order_by("taken_at", "id")))
+    return post
 
 
 @workspace_view(Action.VIEW_CALENDAR)
 @_local_time
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    post = selectors.post_detail(user=request.user, workspace=request.workspace, pk=pk)
+    post = _with_metrics(selectors.post_detail(user=request.user, workspace=request.workspace, pk=pk))
     return render(request, "scheduler/posts/detail.html", _detail_context(request, post))
 
 
@@ -267,7 +308,7 @@ def action_view(verb: str) -> Callable[..., HttpResponse]:
         (messages.success if ok else messages.error)(request, message)
         detail = reverse("scheduler:post_detail", kwargs={"ws": request.workspace.slug, "pk": post.pk})
         if request.htmx and not request.POST.get("next"):
-            fresh = selectors.post_detail(user=request.user, workspace=request.workspace, pk=post.pk)
+            fresh = _with_metrics(selectors.post_detail(user=request.user, workspace=request.workspace, pk=post.pk))
             context = {**_detail_context(request, fresh), "flash": message, "flash_ok": ok}
             return render(request, "scheduler/posts/detail.html#panel", context, status=200 if ok else 422)
         return redirect(_next_url(request, detail))

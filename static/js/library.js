@@ -6,7 +6,8 @@
   const zone = document.getElementById("dropzone");
   const input = document.getElementById("upload-input");
   const list = document.getElementById("upload-list");
-  const csrf = () => (document.querySelector("#upload-form [name=csrfmiddlewaretoken]") || {}).value || "";
+  const csrf = () => (document.querySelector("#upload-form [name=csrfmiddlewaretoken]")
+    || document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
   const MAX_PARALLEL = 3;
   const queue = [];
   let running = 0;
@@ -65,6 +66,8 @@
         finish(ui, data.duplicate ? "dup" : "done", data.duplicate ? "Already in the library" : "Uploaded");
         ui.li.title = data.message;
         addCard(data.card_html, data.asset.id);
+        // Other pages that embed the upload zone (the composer's picker) pick the new asset up from here.
+        zone.dispatchEvent(new CustomEvent("media-uploaded", { bubbles: true, detail: data }));
       } else if (data && data.error) {
         finish(ui, "failed", data.error);
       } else if ((xhr.responseURL || "").indexOf("/accounts/login") !== -1) {

@@ -101,7 +101,7 @@ def test_compose_converts_local_time_to_utc(login, social, workspace, account):
     assert post.publish_at == datetime(2027, 5, 10, 7, 30, tzinfo=UTC)  # 09:30 CEST
     assert post.author == social and post.collaborators == ["friend"] and post.status == S.DRAFT
     detail = client.get(response["Location"]).content.decode()
-    assert "Monday 10 May 2027, 09:30" in detail and "Weekly" in detail
+    assert "Monday 10 May 2027, 09:30" in detail and "Every Monday at 09:30" in detail
 
 
 def test_compose_shows_rule_errors(login, social, workspace, account):
