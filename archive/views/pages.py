@@ -79,4 +79,9 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar of one run; while it is active the fragment polls itself every two seconds."""
     run = selectors.run_detail(workspace=request.workspace, pk=pk)
-    return render(request, "archive/_run.html", {"run": run})
+    response = render(request, "archive/_run.html", {"run": run})
+    if request.htmx and not run.is_active:
+        # The run just ended under a polling page: the counts, runs table, chart and grid around the bar are from
+        # before it, so reload the page rather than leave "0 archived" next to a finished bar.
+        response["HX-Refresh"] = "true"
+    return response

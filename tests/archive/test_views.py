@@ -116,6 +116,19 @@ def test_run_progress_polls_while_active_and_stops_when_done(login, client_user,
     assert "hx-trigger" not in body and "Finished" in body
 
 
+def test_a_run_ending_under_a_polling_page_reloads_that_page(login, client_user, profile, workspace):
+    """The bar alone turned "Finished" while the page around it still said "0 archived" and "Queued" (QA)."""
+    run = make_run(profile, state="running")
+    c = login(client_user)
+    polled = c.get(url("run_progress", workspace, pk=run.pk), HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in polled.headers and 'hx-trigger="every 2s"' in polled.content.decode()
+    run.state = "done"
+    run.save()
+    polled = c.get(url("run_progress", workspace, pk=run.pk), HTTP_HX_REQUEST="true")
+    assert polled.headers["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in c.get(url("run_progress", workspace, pk=run.pk)).headers  # a plain GET: just the card
+
+
 def test_originals_download_with_their_bytes(login, client_user, profile, workspace):
     media = ArchivedMedia.objects.filter(post__profile=profile).first()
     response = login(client_user).get(url("media_original", workspace, pk=media.pk), {"download": "1"})
