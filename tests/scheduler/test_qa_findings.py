@@ -1,0 +1,29 @@
+"""Findings of the QA walk through the demo (each failed before its fix): labels and the admin's console."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from scheduler.models import Post
+from tests.scheduler.post_factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_needs_a_person_reason_has_a_label(login, social, workspace):
+    """The reason picker stood alone as a bare "Stickers" dropdown: no label, nothing for a screen reader."""
+    post = PostFactory(workspace=workspace, status=Post.Status.APPROVED, author=social)
+    page = login(social).get(reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": post.pk}))
+    body = page.content.decode()
+    assert re.search(r'<label>Why a person must post it <select name="reason"[^>]*>', body)
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/scheduler/post/", "/admin/accounts/workspace/"])
+def test_admin_pages_declare_an_icon_so_the_browser_asks_for_no_favicon(login, admin_user, path):
+    """Every admin page logged "Failed to load resource: 404" for /favicon.ico in the browser console."""
+    body = login(admin_user).get(path).content.decode()
+    assert '<link rel="icon" href="data:,">' in body
+    assert "Pressroom review desk" in body  # the override keeps the site header
