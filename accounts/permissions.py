@@ -47,6 +47,18 @@ class Action(enum.StrEnum):
     USE_ADMIN = "use_admin"
 
 
+# How a refusal names each action to a person (the 403 page shows "Your role may not …").
+ACTION_PHRASES: dict[Action, str] = {
+    Action.VIEW_DASHBOARD: "open this workspace's dashboard", Action.VIEW_CALENDAR: "see the calendar",
+    Action.VIEW_ALL_POSTS: "see drafts and posts in review", Action.COMPOSE_POST: "compose posts",
+    Action.SUBMIT_POST: "submit posts for review", Action.REVIEW_POST: "review posts",
+    Action.EDIT_CAPTION: "edit captions", Action.PUBLISH_NOW: "publish posts now",
+    Action.HANDLE_MANUAL: "work the manual queue", Action.USE_LIBRARY: "use the media library",
+    Action.VIEW_ARCHIVE: "see the archive", Action.MANAGE_ARCHIVE: "add or update archived profiles",
+    Action.DOWNLOAD_ORIGINALS: "download originals", Action.MANAGE_ACCOUNTS: "manage Instagram accounts",
+    Action.MANAGE_WORKSPACE: "manage users and settings", Action.USE_ADMIN: "use the admin",
+}
+
 _ALL = frozenset(Action)
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: _ALL,
@@ -215,7 +227,7 @@ def require(user: Any, action: Action, workspace: Workspace) -> None:
     if not is_member(user, workspace):
         raise Http404("No such workspace.")
     if not allows(role_of(user), action):
-        raise PermissionDenied(f"Your role may not {action.value.replace('_', ' ')}.")
+        raise PermissionDenied(f"Your role may not {ACTION_PHRASES.get(action, action.value.replace('_', ' '))}.")
 
 
 def get_workspace(user: Any, slug: str, action: Action) -> Workspace:
