@@ -27,3 +27,19 @@ def test_admin_pages_declare_an_icon_so_the_browser_asks_for_no_favicon(login, a
     body = login(admin_user).get(path).content.decode()
     assert '<link rel="icon" href="data:,">' in body
     assert "Pressroom review desk" in body  # the override keeps the site header
+
+
+@pytest.mark.parametrize("persona", ["admin", "editor", "social", "client"], indirect=True)
+def test_dashboard_rows_open_their_post(login, persona, workspace, social):
+    """The dashboard listed posts (needs attention, waiting for review, next 7 days) that could not be opened."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    upcoming = PostFactory(workspace=workspace, status=Post.Status.APPROVED, author=social, caption="Soon on the feed",
+                           publish_at=timezone.now() + timedelta(days=2))
+    c = login(persona)
+    body = c.get(reverse("scheduler:dashboard", kwargs={"ws": workspace.slug})).content.decode()
+    detail = reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": upcoming.pk})
+    assert f'<a href="{detail}">Soon on the feed</a>' in body
+    assert c.get(detail).status_code == 200  # every role that sees the row may open it
