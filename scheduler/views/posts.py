@@ -305,12 +305,14 @@ def action_view(verb: str) -> Callable[..., HttpResponse]:
             ok, message = False, " ".join(exc.messages)
         except (services.ConflictError, services.TransitionError) as exc:
             ok, message = False, exc.message
-        (messages.success if ok else messages.error)(request, message)
-        detail = reverse("scheduler:post_detail", kwargs={"ws": request.workspace.slug, "pk": post.pk})
         if request.htmx and not request.POST.get("next"):
+            # The fragment carries the message itself; queued in the session too, it would show up again on
+            # whatever page the user opens next.
             fresh = _with_metrics(selectors.post_detail(user=request.user, workspace=request.workspace, pk=post.pk))
             context = {**_detail_context(request, fresh), "flash": message, "flash_ok": ok}
             return render(request, "scheduler/posts/detail.html#panel", context, status=200 if ok else 422)
+        (messages.success if ok else messages.error)(request, message)
+        detail = reverse("scheduler:post_detail", kwargs={"ws": request.workspace.slug, "pk": post.pk})
         return redirect(_next_url(request, detail))
 
     view.__name__ = f"post_{verb.replace('-', '_')}"
