@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import InstagramAccount, Membership, User, Workspace
 from archive.models import ArchivedMedia, ArchivedProfile
+from demo.archive import HISTORY_DAYS
 from demo.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from instagram.sandbox.testing import RunningSandbox
 from scheduler.models import MediaAsset, Post, PostingSlot
@@ -37,6 +40,11 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings,
         profile = ArchivedProfile.objects.get(workspace=ws)
         assert profile.posts.count() > 20 and profile.runs.count() == 1 and profile.runs.get().state == "done"
         assert ArchivedMedia.objects.filter(post__profile=profile, state="done").count() >= profile.posts.count()
+        # A history behind the first fetch, once (QA: the demo's profile page promised a chart it could not draw).
+        before = profile.runs.get().started_at - timedelta(hours=12)
+        assert profile.snapshots.filter(taken_at__lt=before).count() == HISTORY_DAYS  # not doubled by the second seed
+        first, last = profile.snapshots.order_by("taken_at").first(), profile.snapshots.order_by("taken_at").last()
+        assert first.followers_count < last.followers_count and first.media_count <= last.media_count
     for username, _role, slugs in USERS:
         assert username in out
         response = client.post(reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD})
@@ -45,6 +53,10 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings,
         assert landing.status_code == 200
         assert landing.request["PATH_INFO"] == reverse("scheduler:dashboard", kwargs={"ws": slugs[0]})
         client.post(reverse("accounts:logout"))
+    client.post(reverse("accounts:login"), {"username": "client", "password": DEMO_PASSWORD})
+    profile = ArchivedProfile.objects.get(workspace__slug="acme")
+    page = client.get(reverse("archive:profile", kwargs={"ws": "acme", "pk": profile.pk})).content.decode()
+    assert "<polyline" in page and "appears after the second fetch" not in page
 
 
 @pytest.mark.django_db
