@@ -22,9 +22,10 @@ from accounts.permissions import Action, require
 from scheduler import recurrence
 from scheduler.content import content_snapshot, hash_of, inherited_review
 from scheduler.models import CalendarFeedToken, Post, PostMedia, ReviewEvent
-from scheduler.rules import MOVABLE
+from scheduler.rules import MOVABLE, TransitionError
 from scheduler.services import validation
-from scheduler.services.posts import ConflictError, TransitionError, post_reschedule
+from scheduler.services.lifecycle import ConflictError
+from scheduler.services.schedule import post_reschedule
 
 S = Post.Status
 SCOPES = ("this", "following")

@@ -1,7 +1,7 @@
 """The composer's state and its HTMX endpoints: live rule checks, recurrence summary, queue slot, preview, picker.
 
 Every check shown while typing comes from the services' own rule code (``validation.post_problems``,
-``recurrence``, ``services.queue_slot``), rendered here on the server, so the browser holds no second copy.
+``recurrence``, ``schedule_svc.queue_slot``), rendered here on the server, so the browser holds no second copy.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from scheduler.recurrence import RecurrenceError, occurrences_between
 from scheduler.rules import Op
 from scheduler.selectors import media as media_selectors
 from scheduler.services import media as media_services
-from scheduler.services import posts as services
+from scheduler.services import schedule as schedule_svc
 from scheduler.services import validation
 
 # Where each message is shown: the form's fields, with media and repeat grouped under one slot each.
@@ -158,7 +158,7 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
         draft.publish_at = d.get("publish_at")
     elif draft.when == "queue" and account is not None:
         try:
-            draft.queue_slot = draft.publish_at = services.queue_slot(account=account,
+            draft.queue_slot = draft.publish_at = schedule_svc.queue_slot(account=account,
                                                                       exclude_pk=post.pk if post else None)
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():

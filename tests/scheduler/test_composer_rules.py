@@ -11,7 +11,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from scheduler.services import posts as services
+from scheduler.services import compose as compose_svc
 from scheduler.services import validation
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import MediaAssetFactory
@@ -40,7 +40,7 @@ def check(client, workspace, **data):
 
 def save(social, workspace, account, caption):
     asset = MediaAssetFactory(workspace=workspace)
-    return services.post_create(user=social, workspace=workspace, account=account, kind="feed", caption=caption,
+    return compose_svc.post_create(user=social, workspace=workspace, account=account, kind="feed", caption=caption,
                                 asset_ids=[asset.pk])
 
 
@@ -85,7 +85,7 @@ def test_story_extras_are_refused_live_and_on_save(login, social, workspace, acc
                  user_tags="friend", location_id="12345", first_comment="hello")
     assert "Stories can&#x27;t tag people" in live and "Stories can&#x27;t carry a location" in live
     with pytest.raises(ValidationError) as refused:
-        services.post_create(user=social, workspace=workspace, account=account, kind="story", caption="",
+        compose_svc.post_create(user=social, workspace=workspace, account=account, kind="story", caption="",
                              asset_ids=[asset.pk], user_tags=[{"username": "friend", "x": 0.5, "y": 0.5}])
     assert "user_tags" in refused.value.message_dict
 
@@ -111,6 +111,6 @@ def test_carousel_tags_are_refused_rather_than_dropped_at_publish(login, social,
                  user_tags="friend")
     assert "tagged on a carousel" in live.split('id="msgs-user_tags"')[1].split("</div>")[0]
     with pytest.raises(ValidationError) as refused:
-        services.post_create(user=social, workspace=workspace, account=account, kind="carousel", caption="",
+        compose_svc.post_create(user=social, workspace=workspace, account=account, kind="carousel", caption="",
                              asset_ids=[a.pk, b.pk], user_tags=[{"username": "friend", "x": 0.5, "y": 0.5}])
     assert "user_tags" in refused.value.message_dict
