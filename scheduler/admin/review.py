@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from scheduler import rules
 from scheduler.content import content_diff, content_snapshot
+from scheduler.instagram_rules import caption_errors, count_hashtags, count_mentions, media_errors
 from scheduler.models import Post, ReviewEvent
 from scheduler.rules import Op
 from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
 from scheduler.services import lifecycle as lifecycle_svc
-from scheduler.services.validation import caption_errors, count_hashtags, count_mentions, media_errors
 
 S = Post.Status
 DETAIL_FIELDS = ("workspace", "account", "kind", "status", "publish_at", "first_comment", "collaborators",

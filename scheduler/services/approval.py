@@ -10,11 +10,10 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services.notifications import notify
-from scheduler import rules
+from scheduler import instagram_rules, rules
 from scheduler.content import content_snapshot, hash_of
 from scheduler.models import Post, ReviewEvent
 from scheduler.rules import Op
-from scheduler.services import validation
 from scheduler.services.lifecycle import (
     S,
     _cas,
@@ -30,10 +29,10 @@ from scheduler.services.review import editors_of
 @transaction.atomic
 def post_submit(*, user: User, post: Post, note: str = "") -> Post:
     rules.check(user, Op.SUBMIT, post)
-    assets, asset_errors = validation.resolve_assets(
+    assets, asset_errors = instagram_rules.resolve_assets(
         post.workspace_id, post.items.order_by("position").values_list("asset_id", flat=True)
     )
-    validation.check_post(
+    instagram_rules.check_post(
         workspace=post.workspace, account=post.account, kind=post.kind, caption=post.caption, assets=assets,
         asset_errors=asset_errors, publish_at=post.publish_at, check_publish_at=False, rrule="",
         collaborators=post.collaborators, user_tags=post.user_tags,
@@ -47,7 +46,7 @@ def post_approve(*, user: User, post: Post, note: str = "", publish_at: datetime
     edit sends it back. A post whose time passed while in review needs a new `publish_at` to be approved."""
     changes: dict[str, Any] = {}
     if publish_at is not None:
-        if errors := validation.publish_at_errors(publish_at, post.workspace.timezone):
+        if errors := instagram_rules.publish_at_errors(publish_at, post.workspace.timezone):
             raise ValidationError({"publish_at": errors})
         post.publish_at = publish_at  # the rule "time not passed" is asked about the new time
         changes.update(publish_at=publish_at, next_attempt_at=None, deferred_reason="", review_expired_at=None)

@@ -11,10 +11,9 @@ from django.db import transaction
 
 from accounts.models import InstagramAccount, User, Workspace
 from accounts.permissions import Action, require
-from scheduler import rules
+from scheduler import instagram_rules, rules
 from scheduler.models import Post, PostMedia
 from scheduler.rules import Op
-from scheduler.services import validation
 from scheduler.services.lifecycle import (
     CONTENT_FIELDS,
     OTHER_FIELDS,
@@ -66,8 +65,8 @@ def post_create(
     caption = caption or ""
     rrule = (rrule or "").strip()
     collaborators = _clean_names(collaborators)
-    assets, asset_errors = validation.resolve_assets(workspace.pk, asset_ids)
-    validation.check_post(
+    assets, asset_errors = instagram_rules.resolve_assets(workspace.pk, asset_ids)
+    instagram_rules.check_post(
         workspace=workspace, account=account, kind=kind, caption=caption, assets=assets, asset_errors=asset_errors,
         publish_at=publish_at, check_publish_at=True, rrule=rrule, collaborators=collaborators,
         user_tags=list(user_tags), alt_texts=list(alt_texts or []), location_id=location_id or "",
@@ -123,8 +122,8 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
     rules.check(user, Op.EDIT_CAPTION if set(changed) <= {"caption"} else Op.EDIT, post)
 
     new = {**current, **changed}
-    assets, asset_errors = validation.resolve_assets(workspace.pk, new["asset_ids"])
-    validation.check_post(
+    assets, asset_errors = instagram_rules.resolve_assets(workspace.pk, new["asset_ids"])
+    instagram_rules.check_post(
         workspace=workspace, account=post.account, kind=new["kind"], caption=new["caption"] or "", assets=assets,
         asset_errors=asset_errors, publish_at=new["publish_at"], check_publish_at="publish_at" in changed,
         rrule=new["rrule"] if ("rrule" in changed or "publish_at" in changed) else "",

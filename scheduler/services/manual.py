@@ -11,10 +11,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Role
 from accounts.services.notifications import notify
-from scheduler import rules
+from scheduler import instagram_rules, rules
 from scheduler.models import Post
 from scheduler.rules import Op
-from scheduler.services import validation
 from scheduler.services.lifecycle import (
     S,
     _series_next,
@@ -49,7 +48,7 @@ def post_mark_manual(*, user: User, post: Post, reason: str, note: str = "") -> 
                            note=note or f"Needs a person to post it: {label}.")
     _transition(post, user, action="marked_manual", to=S.MANUAL, manual_reason=reason, next_attempt_at=None,
                 note=note or f"Needs a person to post it: {label}.")
-    when = validation.local_text(post.publish_at, post.workspace.timezone) if post.publish_at else "as soon as you can"
+    when = instagram_rules.local_text(post.publish_at, post.workspace.timezone) if post.publish_at else "as soon as you can"
     body = "\n".join([f"Post to @{post.account.username} {when}.", "", post.caption, "", *_media_links(post)])
     notify(
         workspace=post.workspace, kind="manual_due", level="warning",

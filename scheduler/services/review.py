@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Role
 from accounts.services.notifications import notify
+from scheduler.instagram_rules import local_text
 from scheduler.models import Post, ReviewEvent
-from scheduler.services.validation import local_text
 
 S = Post.Status
 

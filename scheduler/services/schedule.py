@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import InstagramAccount, User
-from scheduler import rules
+from scheduler import instagram_rules, rules
 from scheduler.models import Post, PostingSlot
 from scheduler.rules import Op
-from scheduler.services import validation
 from scheduler.services.lifecycle import (
     S,
     _cas,
@@ -28,7 +27,7 @@ from scheduler.slots import next_free_slot
 
 def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int | None, action: str,
           note: str = "") -> Post:
-    errors = validation.publish_at_errors(publish_at, post.workspace.timezone)
+    errors = instagram_rules.publish_at_errors(publish_at, post.workspace.timezone)
     if errors:
         raise ValidationError({"publish_at": errors})
     # A failed post with a new time gets another chance; its content was approved and has not changed.
@@ -42,7 +41,7 @@ def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int 
     before = post.status
     _cas(post, expected_version=expected_version, status=to, **changes)
     _event(post, user, action, before, to,
-           note or f"Scheduled for {validation.local_text(publish_at, post.workspace.timezone)}.")
+           note or f"Scheduled for {instagram_rules.local_text(publish_at, post.workspace.timezone)}.")
     return post
 
 
@@ -82,7 +81,7 @@ def post_add_to_queue(*, user: User, post: Post) -> Post:
     rules.check(user, Op.QUEUE, post)
     slot = queue_slot(account=post.account, exclude_pk=post.pk)
     return _move(post, user, publish_at=slot, expected_version=None, action="queued",
-                 note=f"Queued into the next free slot, {validation.local_text(slot, post.workspace.timezone)}.")
+                 note=f"Queued into the next free slot, {instagram_rules.local_text(slot, post.workspace.timezone)}.")
 
 
 @transaction.atomic
