@@ -1,3 +1,5 @@
+"""App config of the archive: archived public profiles, their runs, media and galleries."""
+
 from django.apps import AppConfig
 
 

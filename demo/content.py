@@ -16,7 +16,8 @@ from PIL import Image, ImageDraw
 
 from accounts.models import InstagramAccount, User, Workspace
 from scheduler.models import MediaAsset, Post, PostingSlot
-from scheduler.services import posts as services
+from scheduler.services.approval import post_approve, post_submit
+from scheduler.services.compose import post_create
 from scheduler.services.media import MediaRejected, media_update, media_upload
 
 log = logging.getLogger(__name__)
@@ -72,27 +73,27 @@ def demo_posts(*, workspace: Workspace, account: InstagramAccount, social: User,
     name = workspace.name
 
     def create(caption: str, ids: list[int], days: int, hour: int, kind: str = Post.Kind.FEED, **kw) -> Post:  # noqa: ANN003
-        return services.post_create(user=social, workspace=workspace, account=account, kind=kind, caption=caption,
+        return post_create(user=social, workspace=workspace, account=account, kind=kind, caption=caption,
                                     asset_ids=ids, publish_at=_local(workspace, days, hour), **kw)
 
     create(f"Draft: something new is brewing at {name} ☕ #coffee", [a["Bean close-up"]], 5, 9)
     in_review = create(f"Meet the team behind every cup at {name}. #team #coffee", [a["Team photo"]], 3, 12)
-    services.post_submit(user=social, post=in_review)
+    post_submit(user=social, post=in_review)
     approved = create("Our autumn menu is here 🍂 Which one first? #autumn #menu",
                       [a["Morning pour"], a["Latte art"]], 2, 10, kind=Post.Kind.CAROUSEL,
                       first_comment="Available in every shop from Monday.")
-    services.post_submit(user=social, post=approved)
-    services.post_approve(user=editor, post=Post.objects.get(pk=approved.pk), note="Lovely — go.")
+    post_submit(user=social, post=approved)
+    post_approve(user=editor, post=Post.objects.get(pk=approved.pk), note="Lovely — go.")
     today = timezone.localdate(timezone=workspace.tzinfo)
     next_monday = (7 - today.weekday()) % 7 or 7
     weekly = create("Monday latte art, every week at 10:00 ✨ #latteart", [a["Latte art"]], next_monday, 10,
                     rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=8")
-    services.post_submit(user=social, post=weekly)
-    services.post_approve(user=editor, post=Post.objects.get(pk=weekly.pk))
+    post_submit(user=social, post=weekly)
+    post_approve(user=editor, post=Post.objects.get(pk=weekly.pk))
     story = create("Menu board story (with a poll sticker)", [a["Autumn menu"]], 1, 16, kind=Post.Kind.STORY,
                    manual_reason=Post.ManualReason.STICKERS, assignee=social)
-    services.post_submit(user=social, post=story)
-    services.post_approve(user=editor, post=Post.objects.get(pk=story.pk))
+    post_submit(user=social, post=story)
+    post_approve(user=editor, post=Post.objects.get(pk=story.pk))
 
 
 DEMO_SLOTS = [time(9, 0), time(12, 30), time(18, 0)]

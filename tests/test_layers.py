@@ -64,3 +64,26 @@ def test_an_offending_import_is_reported(tmp_path, monkeypatch):
     (tmp_path / "accounts" / "bad.py").write_text("def f():\n    from scheduler.models import Post\n")
     monkeypatch.setattr(__import__(__name__, fromlist=["ROOT"]), "ROOT", tmp_path)
     assert violations() == ["accounts/bad.py imports scheduler"]
+
+
+MAX_LINES = 500
+
+
+def _app_modules():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def test_every_module_is_short_and_says_what_it_holds():
+    """DESIGN.md §2: split a module by topic past ~500 lines; each non-empty module opens with a docstring."""
+    too_long, undocumented = [], []
+    for path in _app_modules():
+        source = path.read_text()
+        if source.count("\n") > MAX_LINES:
+            too_long.append(f"{path.relative_to(ROOT)}: {source.count(chr(10))} lines")
+        if source.strip() and ast.get_docstring(ast.parse(source)) is None:
+            undocumented.append(str(path.relative_to(ROOT)))
+    assert too_long == []
+    assert undocumented == []

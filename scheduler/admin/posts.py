@@ -23,9 +23,11 @@ from django.utils.text import Truncator
 
 from accounts.admin_mixins import WorkspaceScopedAdminMixin
 from accounts.permissions import Action, allows, role_of
+from scheduler import rules
 from scheduler.admin.review import ReviewPageMixin
 from scheduler.models import Post, PostMedia, ReviewEvent
-from scheduler.services import posts as services
+from scheduler.services import approval as approval_svc
+from scheduler.services import lifecycle as lifecycle_svc
 
 S = Post.Status
 
@@ -100,9 +102,9 @@ class NoteForm(forms.Form):
 
 # Bulk actions: (service, past tense, whether a note is required, title of the note page, button label)
 NOTE_ACTIONS = {
-    "approve_with_comment": (services.post_approve, "Approved", "Approve with a comment", "Approve"),
-    "request_changes": (services.post_request_changes, "Sent back for changes", "Request changes", "Request changes"),
-    "reject_selected": (services.post_reject, "Rejected", "Reject with a note", "Reject"),
+    "approve_with_comment": (approval_svc.post_approve, "Approved", "Approve with a comment", "Approve"),
+    "request_changes": (approval_svc.post_request_changes, "Sent back for changes", "Request changes", "Request changes"),
+    "reject_selected": (approval_svc.post_reject, "Rejected", "Reject with a note", "Reject"),
 }
 
 
@@ -213,11 +215,11 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
         for post in queryset.select_related("workspace", "account", "author"):
             try:
                 result = fn(user=request.user, post=post, **kwargs)
-                if fn is services.post_approve and result.status == S.IN_REVIEW:
+                if fn is approval_svc.post_approve and result.status == S.IN_REVIEW:
                     first += 1  # a two-approval workspace: this was the first of two
                 else:
                     ok += 1
-            except (services.ConflictError, services.TransitionError) as exc:
+            except (lifecycle_svc.ConflictError, rules.TransitionError) as exc:
                 failed.append(f"“{post}”: {exc.message}")
             except (PermissionDenied, ValidationError) as exc:
                 failed.append(f"“{post}”: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
@@ -231,7 +233,7 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Approve selected posts")
     def approve_selected(self, request: Any, queryset: QuerySet[Post]) -> None:
-        self._each(request, queryset, services.post_approve, "Approved")
+        self._each(request, queryset, approval_svc.post_approve, "Approved")
 
     def _with_note(self, request: HttpRequest, queryset: QuerySet[Post], action: str) -> HttpResponse | None:
         fn, done, title, button = NOTE_ACTIONS[action]

@@ -17,10 +17,12 @@ from django.views.decorators.http import require_POST
 
 from scheduler import rules
 from scheduler.content import content_diff, content_snapshot
+from scheduler.instagram_rules import caption_errors, count_hashtags, count_mentions, media_errors
 from scheduler.models import Post, ReviewEvent
 from scheduler.rules import Op
-from scheduler.services import posts as services
-from scheduler.services.validation import caption_errors, count_hashtags, count_mentions, media_errors
+from scheduler.services import approval as approval_svc
+from scheduler.services import compose as compose_svc
+from scheduler.services import lifecycle as lifecycle_svc
 
 S = Post.Status
 DETAIL_FIELDS = ("workspace", "account", "kind", "status", "publish_at", "first_comment", "collaborators",
@@ -138,10 +140,10 @@ class ReviewPageMixin:
             return
         current = Post.objects.select_related("workspace", "account", "author").get(pk=obj.pk)
         try:
-            services.post_update(user=request.user, post=current,
+            compose_svc.post_update(user=request.user, post=current,
                                  expected_version=form.cleaned_data["expected_version"] or current.version,
                                  caption=form.cleaned_data["caption"])
-        except (services.ConflictError, services.TransitionError) as exc:
+        except (lifecycle_svc.ConflictError, rules.TransitionError) as exc:
             request._pressroom_not_saved = True
             self.message_user(request, exc.message, messages.ERROR)  # type: ignore[attr-defined]
         except (PermissionDenied, ValidationError) as exc:
@@ -175,14 +177,14 @@ class ReviewPageMixin:
             if decision == "approve_comment" and not note:
                 raise ValidationError("Write the comment to send with the approval (or use Approve).")
             if decision == "approve" or decision == "approve_comment":
-                services.post_approve(user=request.user, post=post, note=note,
+                approval_svc.post_approve(user=request.user, post=post, note=note,
                                       publish_at=_parse_local(request.POST.get("publish_at", ""),
                                                               post.workspace.tzinfo))
             elif decision == "request_changes":
-                services.post_request_changes(user=request.user, post=post, note=note)
+                approval_svc.post_request_changes(user=request.user, post=post, note=note)
             else:
-                services.post_reject(user=request.user, post=post, note=note)
-        except (services.ConflictError, services.TransitionError) as exc:
+                approval_svc.post_reject(user=request.user, post=post, note=note)
+        except (lifecycle_svc.ConflictError, rules.TransitionError) as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(change_url)
         except (PermissionDenied, ValidationError) as exc:

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from accounts.models import Workspace
 from accounts.permissions import Action, can
-from scheduler.models import MediaAsset, Post, PostMedia
+from scheduler.models import Post, PostMedia
 
 # What a client (read-only) may see: the approved calendar and what went out of it.
 CLIENT_VISIBLE = (Post.Status.APPROVED, Post.Status.PUBLISHING, Post.Status.PUBLISHED)
@@ -76,9 +76,3 @@ def manual_queue(*, workspace: Workspace) -> QuerySet[Post]:
     return _with_media(
         Post.objects.filter(workspace=workspace, status__in=[Post.Status.MANUAL, Post.Status.NEEDS_REVIEW])
     ).order_by("publish_at", "id")
-
-
-def library_for_composer(*, workspace: Workspace, limit: int = 60) -> QuerySet[MediaAsset]:
-    return MediaAsset.objects.filter(workspace=workspace).only(
-        "id", "file", "thumbnail", "kind", "title", "original_name", "suitability", "workspace_id", "created_at"
-    )[:limit]

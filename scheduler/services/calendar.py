@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
-from scheduler import recurrence
+from scheduler import instagram_rules, recurrence
 from scheduler.content import content_snapshot, hash_of, inherited_review
 from scheduler.models import CalendarFeedToken, Post, PostMedia, ReviewEvent
-from scheduler.rules import MOVABLE
-from scheduler.services import validation
-from scheduler.services.posts import ConflictError, TransitionError, post_reschedule
+from scheduler.rules import MOVABLE, TransitionError
+from scheduler.services.lifecycle import ConflictError
+from scheduler.services.schedule import post_reschedule
 
 S = Post.Status
 SCOPES = ("this", "following")
@@ -122,7 +122,7 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     if root.series_stopped:
         raise TransitionError("This series is stopped; it has no following dates to move.")
     ws = root.workspace
-    errors = validation.publish_at_errors(publish_at, ws.timezone)
+    errors = instagram_rules.publish_at_errors(publish_at, ws.timezone)
     if errors:
         raise ValidationError({"publish_at": errors})
     zone = ws.tzinfo
@@ -139,7 +139,7 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
         new_rule = recurrence.validate_rule(new_rule, dtstart_utc=publish_at, tz=ws.timezone)
     except recurrence.RecurrenceError as exc:
         raise ValidationError({"publish_at": [f"The series can't move there: {exc}"]}) from None
-    when = validation.local_text(publish_at, ws.timezone)
+    when = instagram_rules.local_text(publish_at, ws.timezone)
 
     if occurrence_utc == start:  # the first date: the whole series moves
         moved = post_reschedule(user=user, post=root, publish_at=publish_at, expected_version=expected_version)
@@ -153,7 +153,7 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     _check_version(stored or root, expected_version)
     ended = _until_before(root.rrule, occurrence_utc)
     Post.objects.filter(pk=root.pk).update(rrule=ended, version=F("version") + 1, updated_at=timezone.now())
-    _event(root, user, "series_split", f"The series ends before {validation.local_text(occurrence_utc, ws.timezone)}"
+    _event(root, user, "series_split", f"The series ends before {instagram_rules.local_text(occurrence_utc, ws.timezone)}"
            f"; it continues from {when}.")
     if stored is not None:
         if stored.status not in MOVABLE:  # the transition table's "reschedule" statuses
@@ -187,7 +187,7 @@ def series_move_date(*, user: User, post: Post, occurrence_utc: datetime, publis
         raise TransitionError("This date no longer belongs to a running series; reload the calendar.")
     _check_version(root, expected_version)
     ws = root.workspace
-    errors = validation.publish_at_errors(publish_at, ws.timezone)
+    errors = instagram_rules.publish_at_errors(publish_at, ws.timezone)
     if errors:
         raise ValidationError({"publish_at": errors})
     start = root.occurrence_at or root.publish_at
@@ -208,8 +208,8 @@ def series_move_date(*, user: User, post: Post, occurrence_utc: datetime, publis
             nxt = None
     Post.objects.filter(pk=root.pk).update(rrule=_until_before(root.rrule, occurrence_utc),
                                            version=F("version") + 1, updated_at=timezone.now())
-    was = validation.local_text(occurrence_utc, ws.timezone)
-    when = validation.local_text(publish_at, ws.timezone)
+    was = instagram_rules.local_text(occurrence_utc, ws.timezone)
+    when = instagram_rules.local_text(publish_at, ws.timezone)
     _event(root, user, "series_date_moved", f"The date {was} moved to {when}; the series goes on after it.")
     single = _copy(root, user, publish_at=publish_at, rrule="", action="series_date_moved",
                    note=f"The {was} date of the series “{root}” (post {root.pk}), moved to {when}.")

@@ -1,7 +1,7 @@
 """The review desk's own domain actions: expiring reviews that outlived their date.
 
-(Approve, reject, request changes and caption edits are in services/posts.py; this module adds what only the desk
-needs.) A post still in review when its time passes is never published: it is flagged, its author and the
+(Approve, reject and request changes are in services/approval.py, caption edits in services/compose.py; this module
+adds what only the desk needs.) A post still in review when its time passes is never published: it is flagged, its author and the
 workspace's editors are told, and approving it afterwards needs a new time (scheduler.rules).
 """
 
@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Role
 from accounts.services.notifications import notify
+from scheduler.instagram_rules import local_text
 from scheduler.models import Post, ReviewEvent
-from scheduler.services.validation import local_text
 
 S = Post.Status
 

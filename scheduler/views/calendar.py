@@ -22,9 +22,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.permissions import Action, can, workspace_view
 from scheduler import ical, recurrence
 from scheduler.models import CalendarFeedToken, Post
+from scheduler.rules import TransitionError
 from scheduler.selectors import calendar as selectors
 from scheduler.services import calendar as services
-from scheduler.services.posts import ConflictError, TransitionError
+from scheduler.services.lifecycle import ConflictError
 
 TEMPLATE = "scheduler/calendar/index.html"
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

@@ -1,7 +1,7 @@
 """The composer's state and its HTMX endpoints: live rule checks, recurrence summary, queue slot, preview, picker.
 
-Every check shown while typing comes from the services' own rule code (``validation.post_problems``,
-``recurrence``, ``services.queue_slot``), rendered here on the server, so the browser holds no second copy.
+Every check shown while typing comes from the services' own rule code (``instagram_rules.post_problems``,
+``recurrence``, ``schedule_svc.queue_slot``), rendered here on the server, so the browser holds no second copy.
 """
 
 from __future__ import annotations
@@ -21,16 +21,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import Action, can, workspace_view
+from scheduler import instagram_rules, rules
 from scheduler import recurrence_builder as rb
-from scheduler import rules
 from scheduler.forms.posts import PostForm
 from scheduler.models import MediaAsset, Post, PostMedia
 from scheduler.recurrence import RecurrenceError, occurrences_between
 from scheduler.rules import Op
 from scheduler.selectors import media as media_selectors
 from scheduler.services import media as media_services
-from scheduler.services import posts as services
-from scheduler.services import validation
+from scheduler.services import schedule as schedule_svc
 
 # Where each message is shown: the form's fields, with media and repeat grouped under one slot each.
 SLOTS = ("form", "account", "kind", "asset_ids", "caption", "first_comment", "collaborators", "user_tags",
@@ -124,7 +123,7 @@ def draft_of_post(post: Post) -> Draft:
 
 
 def resolve_items(workspace_id: int, pairs: list[tuple[int, str]]) -> tuple[list[Item], list[str]]:
-    assets, errors = validation.resolve_assets(workspace_id, [i for i, _ in pairs])
+    assets, errors = instagram_rules.resolve_assets(workspace_id, [i for i, _ in pairs])
     by_id = {a.pk: a for a in assets}
     return [Item(by_id[i], alt) for i, alt in pairs if i in by_id], errors
 
@@ -137,9 +136,9 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
     draft = Draft(caption=d.get("caption", form.data.get("caption", "") if form.is_bound else ""))
     for name, errors in form.errors.items():
         draft.add(name, list(errors))
-    draft.counters = validation.caption_report(draft.caption)
+    draft.counters = instagram_rules.caption_report(draft.caption)
     if form.caption_only:  # an editor fixing the caption: the rest of the preview is the post as stored
-        draft.add("caption", validation.caption_errors(draft.caption))
+        draft.add("caption", instagram_rules.caption_errors(draft.caption))
         draft.caption_only = True
         if post is not None:
             stored = draft_of_post(post)
@@ -158,7 +157,7 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
         draft.publish_at = d.get("publish_at")
     elif draft.when == "queue" and account is not None:
         try:
-            draft.queue_slot = draft.publish_at = services.queue_slot(account=account,
+            draft.queue_slot = draft.publish_at = schedule_svc.queue_slot(account=account,
                                                                       exclude_pk=post.pk if post else None)
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
@@ -181,7 +180,7 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
     if account is None or not (d.get("kind") or post):
         return draft
     moved = post is None or draft.publish_at != post.publish_at
-    problems = validation.post_problems(
+    problems = instagram_rules.post_problems(
         workspace=ws, account=account, kind=draft.kind, caption=draft.caption, assets=[i.asset for i in items],
         asset_errors=asset_errors, publish_at=draft.publish_at, check_publish_at=moved and draft.when == "at",
         rrule="" if draft.msgs.get("rrule") else draft.rrule, collaborators=d.get("collaborators", []),
@@ -200,7 +199,7 @@ def draft_from(request: HttpRequest, form: PostForm, post: Post | None) -> Draft
     draft = Draft(caption=init.get("caption", ""), kind=init.get("kind") or Post.Kind.FEED,
                   first_comment=init.get("first_comment", ""), location_id=init.get("location_id", ""),
                   when=init.get("when", "none"), publish_at=init.get("publish_at"), caption_only=form.caption_only)
-    draft.counters = validation.caption_report(draft.caption)
+    draft.counters = instagram_rules.caption_report(draft.caption)
     account = post.account if post else None
     if account is None and "account" in form.fields:
         qs = form.fields["account"].queryset

@@ -24,7 +24,12 @@ from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm,
 from scheduler.models import MetricSnapshot, Post
 from scheduler.rules import Op
 from scheduler.selectors import posts as selectors
-from scheduler.services import posts as services
+from scheduler.services import approval as approval_svc
+from scheduler.services import compose as compose_svc
+from scheduler.services import lifecycle as lifecycle_svc
+from scheduler.services import manual as manual_svc
+from scheduler.services import schedule as schedule_svc
+from scheduler.services import series as series_svc
 from scheduler.views import charts, compose
 
 S = Post.Status
@@ -118,21 +123,21 @@ def _compose_response(request: HttpRequest, post: Post | None, caption_only: boo
         kwargs = form.service_kwargs(publish_at=draft.publish_at, rrule=draft.rrule)
         try:
             if post is None:
-                post = services.post_create(user=user, workspace=ws, **kwargs)
+                post = compose_svc.post_create(user=user, workspace=ws, **kwargs)
                 done = "Draft saved. Submit it for review when it is ready."
             else:
                 kwargs.pop("account", None)  # a post stays on its account; compose a new one for another account
-                services.post_update(user=user, post=post,
+                compose_svc.post_update(user=user, post=post,
                                      expected_version=form.cleaned_data.get("expected_version") or post.version,
                                      **kwargs)
                 done = "Post saved."
             if request.POST.get("intent") == "submit" and rules.may(user, Op.SUBMIT, post):
-                services.post_submit(user=user, post=post)
+                approval_svc.post_submit(user=user, post=post)
                 done = "Submitted for review."
         except ValidationError as exc:
             for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("form", exc.messages)]):
                 draft.add(field, errors)
-        except (services.ConflictError, services.TransitionError) as exc:
+        except (lifecycle_svc.ConflictError, rules.TransitionError) as exc:
             draft.add("form", [exc.message])
         else:
             messages.success(request, done)
@@ -243,46 +248,46 @@ def _run(verb: str, request: HttpRequest, post: Post) -> str:
     user, data = request.user, request.POST
     note = (data.get("note") or "").strip()
     if verb == "submit":
-        services.post_submit(user=user, post=post, note=note)
+        approval_svc.post_submit(user=user, post=post, note=note)
         return "Submitted for review."
     if verb == "approve":
-        services.post_approve(user=user, post=post, note=note)
+        approval_svc.post_approve(user=user, post=post, note=note)
         if post.status == S.IN_REVIEW:  # a workspace that requires two approvals
             return "First approval recorded; a second editor has to approve it too."
         return "Approved." + (" It is scheduled." if post.publish_at else " Give it a time or add it to the queue.")
     if verb == "reject":
-        services.post_reject(user=user, post=post, note=note)
+        approval_svc.post_reject(user=user, post=post, note=note)
         return "Rejected; the author sees your note."
     if verb == "request-changes":
-        services.post_request_changes(user=user, post=post, note=note)
+        approval_svc.post_request_changes(user=user, post=post, note=note)
         return "Changes requested."
     if verb == "reschedule":
         form = RescheduleForm(data)
         if not form.is_valid():
             raise ValidationError({"publish_at": ["Give a date and time."]})
-        services.post_reschedule(user=user, post=post, publish_at=form.cleaned_data["publish_at"],
+        schedule_svc.post_reschedule(user=user, post=post, publish_at=form.cleaned_data["publish_at"],
                                  expected_version=form.cleaned_data.get("expected_version"))
         return f"Moved to {timezone.localtime(post.publish_at):%a %d %b %Y, %H:%M}."
     if verb == "cancel":
-        services.post_cancel(user=user, post=post, note=note)
+        schedule_svc.post_cancel(user=user, post=post, note=note)
         return "Cancelled."
     if verb == "publish-now":
-        services.post_publish_now(user=user, post=post)
+        schedule_svc.post_publish_now(user=user, post=post)
         return "Publishing now; this page shows the result within a minute."
     if verb == "skip":
-        nxt = services.post_skip_occurrence(user=user, post=post, note=note)
+        nxt = series_svc.post_skip_occurrence(user=user, post=post, note=note)
         return "Skipped." + (f" Next date: {timezone.localtime(nxt.publish_at):%a %d %b %Y, %H:%M}." if nxt else "")
     if verb == "stop-series":
-        services.series_stop(user=user, post=post, note=note)
+        series_svc.series_stop(user=user, post=post, note=note)
         return "The series is stopped."
     if verb == "queue":
-        services.post_add_to_queue(user=user, post=post)
+        schedule_svc.post_add_to_queue(user=user, post=post)
         return f"Queued for {timezone.localtime(post.publish_at):%a %d %b %Y, %H:%M}."
     if verb == "mark-manual":
-        services.post_mark_manual(user=user, post=post, reason=data.get("reason", ""), note=note)
+        manual_svc.post_mark_manual(user=user, post=post, reason=data.get("reason", ""), note=note)
         return "Marked as needing a person to post it."
     if verb == "mark-posted":
-        services.post_mark_posted_manually(user=user, post=post, permalink=data.get("permalink", ""))
+        manual_svc.post_mark_posted_manually(user=user, post=post, permalink=data.get("permalink", ""))
         return "Marked as posted."
     raise Http404("No such action.")
 
@@ -303,7 +308,7 @@ def action_view(verb: str) -> Callable[..., HttpResponse]:
             message = _run(verb, request, post)
         except ValidationError as exc:
             ok, message = False, " ".join(exc.messages)
-        except (services.ConflictError, services.TransitionError) as exc:
+        except (lifecycle_svc.ConflictError, rules.TransitionError) as exc:
             ok, message = False, exc.message
         if request.htmx and not request.POST.get("next"):
             # The fragment carries the message itself; queued in the session too, it would show up again on

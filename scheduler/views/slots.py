@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, workspace_view
 from scheduler.models import PostingSlot
-from scheduler.services.posts import posting_slots_set
+from scheduler.services.slots import posting_slots_set
 from scheduler.slots import MAX_SLOTS_PER_DAY
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from scheduler import recurrence
 from scheduler.models import Post
+from scheduler.rules import TransitionError
 from scheduler.services.calendar import calendar_move, shift_rule
-from scheduler.services.posts import ConflictError, TransitionError
+from scheduler.services.lifecycle import ConflictError
 from tests.scheduler.calendar_support import local, post_at, series_at
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)

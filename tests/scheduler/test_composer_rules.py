@@ -11,8 +11,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from scheduler.services import posts as services
-from scheduler.services import validation
+from scheduler import instagram_rules
+from scheduler.services import compose as compose_svc
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import MediaAssetFactory
 
@@ -40,7 +40,7 @@ def check(client, workspace, **data):
 
 def save(social, workspace, account, caption):
     asset = MediaAssetFactory(workspace=workspace)
-    return services.post_create(user=social, workspace=workspace, account=account, kind="feed", caption=caption,
+    return compose_svc.post_create(user=social, workspace=workspace, account=account, kind="feed", caption=caption,
                                 asset_ids=[asset.pk])
 
 
@@ -52,8 +52,8 @@ def test_changing_a_rule_in_one_place_changes_the_live_check_and_the_server(logi
                                                      caption=caption)
     save(social, workspace, account, caption)  # accepted under Instagram's 30
 
-    stricter = tuple(dataclasses.replace(r, limit=3) if r.key == "hashtags" else r for r in validation.CAPTION_RULES)
-    monkeypatch.setattr(validation, "CAPTION_RULES", stricter)
+    stricter = tuple(dataclasses.replace(r, limit=3) if r.key == "hashtags" else r for r in instagram_rules.CAPTION_RULES)
+    monkeypatch.setattr(instagram_rules, "CAPTION_RULES", stricter)
 
     live = check(client, workspace, account=account.pk, kind="feed", caption=caption)
     assert "The caption has 4 hashtags; Instagram allows at most 3." in live
@@ -68,7 +68,7 @@ def test_live_messages_are_the_services_messages_for_every_field(login, social, 
     live = check(client=login(social), workspace=workspace, account=account.pk, kind="carousel",
                  item_asset=[one.pk], caption="@" + " @".join(f"u{i}" for i in range(21)),
                  collaborators="a, b, c, d", when="at", publish_at="2027-05-03T09:00")
-    expected = validation.post_problems(
+    expected = instagram_rules.post_problems(
         workspace=workspace, account=account, kind="carousel", caption="@" + " @".join(f"u{i}" for i in range(21)),
         assets=[one], publish_at=datetime(2027, 5, 3, 7, 0, tzinfo=UTC), check_publish_at=True, rrule="",
         collaborators=["a", "b", "c", "d"], user_tags=[])
@@ -85,7 +85,7 @@ def test_story_extras_are_refused_live_and_on_save(login, social, workspace, acc
                  user_tags="friend", location_id="12345", first_comment="hello")
     assert "Stories can&#x27;t tag people" in live and "Stories can&#x27;t carry a location" in live
     with pytest.raises(ValidationError) as refused:
-        services.post_create(user=social, workspace=workspace, account=account, kind="story", caption="",
+        compose_svc.post_create(user=social, workspace=workspace, account=account, kind="story", caption="",
                              asset_ids=[asset.pk], user_tags=[{"username": "friend", "x": 0.5, "y": 0.5}])
     assert "user_tags" in refused.value.message_dict
 
@@ -93,7 +93,7 @@ def test_story_extras_are_refused_live_and_on_save(login, social, workspace, acc
 def test_no_rule_is_copied_into_javascript():
     js = (ROOT / "static/js/composer.js").read_text()
     template = (ROOT / "templates/scheduler/posts/form.html").read_text()
-    for number in (str(validation.CAPTION_MAX), str(validation.HASHTAGS_MAX), str(validation.MENTIONS_MAX)):
+    for number in (str(instagram_rules.CAPTION_MAX), str(instagram_rules.HASHTAGS_MAX), str(instagram_rules.MENTIONS_MAX)):
         assert number not in js
     assert "<script>" not in template  # the old inline counter (a second copy of the hashtag regex) is gone
     assert "match(" not in js
@@ -111,6 +111,6 @@ def test_carousel_tags_are_refused_rather_than_dropped_at_publish(login, social,
                  user_tags="friend")
     assert "tagged on a carousel" in live.split('id="msgs-user_tags"')[1].split("</div>")[0]
     with pytest.raises(ValidationError) as refused:
-        services.post_create(user=social, workspace=workspace, account=account, kind="carousel", caption="",
+        compose_svc.post_create(user=social, workspace=workspace, account=account, kind="carousel", caption="",
                              asset_ids=[a.pk, b.pk], user_tags=[{"username": "friend", "x": 0.5, "y": 0.5}])
     assert "user_tags" in refused.value.message_dict

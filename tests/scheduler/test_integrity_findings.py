@@ -16,7 +16,10 @@ from accounts.models import Notification
 from scheduler.engine.dispatcher import dispatch_run
 from scheduler.media.storage import public_url
 from scheduler.models import MediaAsset, Post, ReviewEvent
-from scheduler.services import posts as svc
+from scheduler.services import approval as approval_svc
+from scheduler.services import compose as compose_svc
+from scheduler.services import schedule as schedule_svc
+from scheduler.services import series as series_svc
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.media_fixtures import image_bytes, upload
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
@@ -38,7 +41,7 @@ def account(workspace):
 
 
 def weekly(workspace, account, social, status=S.DRAFT):
-    return svc.post_create(user=social, workspace=workspace, account=account, kind="feed", caption="Unreviewed",
+    return compose_svc.post_create(user=social, workspace=workspace, account=account, kind="feed", caption="Unreviewed",
                            asset_ids=[MediaAssetFactory(workspace=workspace).pk], publish_at=NOW + timedelta(days=1),
                            rrule="FREQ=WEEKLY;COUNT=5")
 
@@ -50,9 +53,9 @@ def test_skipping_or_cancelling_a_draft_series_never_creates_an_approved_occurre
                                                                                     social, how):
     root = weekly(workspace, account, social)
     if how == "skip":
-        nxt = svc.post_skip_occurrence(user=social, post=root)
+        nxt = series_svc.post_skip_occurrence(user=social, post=root)
     else:
-        svc.post_cancel(user=social, post=root)
+        schedule_svc.post_cancel(user=social, post=root)
         nxt = Post.objects.get(series_root=root)
     assert nxt.status == S.DRAFT and not nxt.approved_hash
     with time_machine.travel(nxt.publish_at + timedelta(minutes=1), tick=False):
@@ -64,20 +67,20 @@ def test_skipping_or_cancelling_a_draft_series_never_creates_an_approved_occurre
 def test_an_approved_series_passes_its_approval_on_until_its_content_changes(frozen, workspace, account, social,
                                                                              editor):
     root = weekly(workspace, account, social)
-    svc.post_submit(user=social, post=root)
-    svc.post_approve(user=editor, post=root)
-    nxt = svc.post_skip_occurrence(user=social, post=Post.objects.get(pk=root.pk))
+    approval_svc.post_submit(user=social, post=root)
+    approval_svc.post_approve(user=editor, post=root)
+    nxt = series_svc.post_skip_occurrence(user=social, post=Post.objects.get(pk=root.pk))
     assert nxt.status == S.APPROVED and nxt.approved_hash == root.approved_hash
     assert list(nxt.items.values_list("asset_id", flat=True)) == list(root.items.values_list("asset_id", flat=True))
     # A content edit of the series after approval: the next occurrence goes through the desk again.
     root2 = weekly(workspace, account, social)
-    svc.post_submit(user=social, post=root2)
-    svc.post_approve(user=editor, post=root2)
+    approval_svc.post_submit(user=social, post=root2)
+    approval_svc.post_approve(user=editor, post=root2)
     root2 = Post.objects.get(pk=root2.pk)
-    svc.post_update(user=social, post=root2, expected_version=root2.version, caption="Changed after approval")
+    compose_svc.post_update(user=social, post=root2, expected_version=root2.version, caption="Changed after approval")
     root2.refresh_from_db()
     assert root2.status == S.IN_REVIEW
-    nxt2 = svc.post_skip_occurrence(user=social, post=root2)
+    nxt2 = series_svc.post_skip_occurrence(user=social, post=root2)
     assert nxt2.status == S.DRAFT and nxt2.caption == "Changed after approval"
 
 
@@ -89,10 +92,10 @@ def test_moving_a_date_of_a_skipped_draft_series_on_the_calendar_creates_no_appr
     for approve in (False, True):
         root = weekly(workspace, account, social)
         if approve:
-            svc.post_submit(user=social, post=root)
-            svc.post_approve(user=editor, post=root)
+            approval_svc.post_submit(user=social, post=root)
+            approval_svc.post_approve(user=editor, post=root)
         root = Post.objects.get(pk=root.pk)
-        svc.post_skip_occurrence(user=social, post=root)  # the root is cancelled now; that must not approve anything
+        series_svc.post_skip_occurrence(user=social, post=root)  # the root is cancelled now; that must not approve anything
         root = Post.objects.get(pk=root.pk)
         fourth = root.publish_at + timedelta(days=21)
         before = set(Post.objects.values_list("pk", flat=True))
@@ -153,7 +156,7 @@ def test_stale_admin_save_shows_a_conflict_and_keeps_the_newer_caption(login, ed
     html = client.get(change).content.decode()
     loaded = int(re.search(r'name="expected_version" value="(\d+)"', html).group(1))
     assert loaded == 1
-    svc.post_update(user=social, post=Post.objects.get(pk=post.pk), expected_version=1, caption="Newer by Sam")
+    compose_svc.post_update(user=social, post=Post.objects.get(pk=post.pk), expected_version=1, caption="Newer by Sam")
     hidden = dict(re.findall(r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d*)"', html))
     response = client.post(change, {"caption": "Stale edit", "expected_version": loaded, **hidden}, follow=True)
     body = response.content.decode()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from scheduler.models import Post, ReviewEvent
-from scheduler.services import posts as svc
+from scheduler.services import manual as manual_svc
 from tests.scheduler.post_factories import PostFactory
 
 S = Post.Status
@@ -20,7 +20,7 @@ S = Post.Status
 def test_mark_manual_on_approved_post_queues_it_and_tells_the_assignee(social, workspace, account):
     post = PostFactory(workspace=workspace, account=account, status=S.APPROVED, assignee=social,
                        caption="Story with a poll sticker", publish_at=timezone.now() + timedelta(hours=2))
-    svc.post_mark_manual(user=social, post=post, reason=Post.ManualReason.STICKERS)
+    manual_svc.post_mark_manual(user=social, post=post, reason=Post.ManualReason.STICKERS)
     post.refresh_from_db()
     assert (post.status, post.manual_reason) == (S.MANUAL, "stickers")
     ev = ReviewEvent.objects.filter(post=post).latest("id")
@@ -32,7 +32,7 @@ def test_mark_manual_on_approved_post_queues_it_and_tells_the_assignee(social, w
 
 def test_mark_manual_on_a_draft_only_records_the_reason(social, workspace, account):
     post = PostFactory(workspace=workspace, account=account, status=S.DRAFT)
-    svc.post_mark_manual(user=social, post=post, reason=Post.ManualReason.MUSIC)
+    manual_svc.post_mark_manual(user=social, post=post, reason=Post.ManualReason.MUSIC)
     post.refresh_from_db()
     assert (post.status, post.manual_reason) == (S.DRAFT, "music")
 
@@ -40,13 +40,13 @@ def test_mark_manual_on_a_draft_only_records_the_reason(social, workspace, accou
 def test_mark_manual_needs_a_known_reason(social, workspace, account):
     post = PostFactory(workspace=workspace, account=account, status=S.APPROVED)
     with pytest.raises(ValidationError, match="not a manual reason"):
-        svc.post_mark_manual(user=social, post=post, reason="")
+        manual_svc.post_mark_manual(user=social, post=post, reason="")
 
 
 def test_mark_posted_records_permalink(social, workspace, account, frozen_now):
     post = PostFactory(workspace=workspace, account=account, status=S.MANUAL, manual_reason="stickers")
     link = "https://www.instagram.com/p/Cabc123/"
-    svc.post_mark_posted_manually(user=social, post=post, permalink=link)
+    manual_svc.post_mark_posted_manually(user=social, post=post, permalink=link)
     post.refresh_from_db()
     assert (post.status, post.permalink, post.published_at) == (S.PUBLISHED, link, frozen_now)
     ev = ReviewEvent.objects.filter(post=post).latest("id")
@@ -58,21 +58,21 @@ def test_mark_posted_records_permalink(social, workspace, account, frozen_now):
 def test_bad_permalink_refused(social, workspace, account, bad):
     post = PostFactory(workspace=workspace, account=account, status=S.MANUAL)
     with pytest.raises(ValidationError, match="Paste the post's Instagram link"):
-        svc.post_mark_posted_manually(user=social, post=post, permalink=bad)
+        manual_svc.post_mark_posted_manually(user=social, post=post, permalink=bad)
     assert Post.objects.get(pk=post.pk).status == S.MANUAL
 
 
 def test_mark_posted_from_needs_review_and_failed(social, workspace, account):
     for status in (S.NEEDS_REVIEW, S.FAILED):
         post = PostFactory(workspace=workspace, account=account, status=status)
-        svc.post_mark_posted_manually(user=social, post=post, permalink="https://instagram.com/reel/Cxyz/")
+        manual_svc.post_mark_posted_manually(user=social, post=post, permalink="https://instagram.com/reel/Cxyz/")
         assert Post.objects.get(pk=post.pk).status == S.PUBLISHED
 
 
 def test_editor_may_not_handle_manual_posts(editor, workspace, account):
     post = PostFactory(workspace=workspace, account=account, status=S.MANUAL)
     with pytest.raises(PermissionDenied):
-        svc.post_mark_posted_manually(user=editor, post=post, permalink="https://instagram.com/p/Cxyz/")
+        manual_svc.post_mark_posted_manually(user=editor, post=post, permalink="https://instagram.com/p/Cxyz/")
 
 
 def test_manual_queue_page_and_mark_posted_form(login, social, workspace, account, django_assert_max_num_queries):

@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 
 from scheduler.models import Post, ReviewEvent
-from scheduler.services import posts as svc
+from scheduler.services import compose as compose_svc
+from scheduler.services import lifecycle as lifecycle_svc
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import PostFactory
 
@@ -29,9 +30,9 @@ def test_concurrent_posts_edits_only_one_wins(workspace, social):
     def save(copy: Post, caption: str) -> None:
         try:
             barrier.wait(timeout=10)
-            svc.post_update(user=social, post=copy, expected_version=1, caption=caption)
+            compose_svc.post_update(user=social, post=copy, expected_version=1, caption=caption)
             outcomes.append("saved")
-        except svc.ConflictError:
+        except lifecycle_svc.ConflictError:
             outcomes.append("conflict")
         finally:
             connection.close()

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from scheduler.models import Post
-from scheduler.services import posts as svc
+from scheduler.services import compose as compose_svc
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import MediaAssetFactory
 from tests.scheduler.post_fixtures import NOW
@@ -22,7 +22,7 @@ def compose(social, workspace, account):
         if "asset_ids" not in kw:
             kw["asset_ids"] = [MediaAssetFactory(workspace=workspace).pk]
         args = {"user": social, "workspace": workspace, "account": account, "kind": "feed", "caption": "Hi", **kw}
-        return svc.post_create(**args)
+        return compose_svc.post_create(**args)
 
     return _compose
 
@@ -129,6 +129,6 @@ def test_asset_of_another_workspace(compose, other_workspace):
 def test_edit_is_checked_too(compose, social):
     post = compose()
     with pytest.raises(ValidationError, match="2,200"):
-        svc.post_update(user=social, post=post, expected_version=post.version, caption="y" * 2300)
+        compose_svc.post_update(user=social, post=post, expected_version=post.version, caption="y" * 2300)
     post.refresh_from_db()
     assert post.caption == "Hi" and post.version == 1

@@ -11,8 +11,9 @@ from django.utils import timezone
 from accounts.models import InstagramAccount
 from scheduler.engine.dispatcher import dispatch_run
 from scheduler.models import Post
+from scheduler.services.approval import post_approve, post_submit
+from scheduler.services.compose import post_create, post_update
 from scheduler.services.media import media_upload
-from scheduler.services.posts import post_approve, post_create, post_submit, post_update
 from tests.scheduler.media_fixtures import image_bytes, upload
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,9 @@ from accounts.models import Notification
 from accounts.permissions import Role
 from scheduler.engine.dispatcher import dispatch_run
 from scheduler.models import Post, ReviewEvent
-from scheduler.services import posts as svc
+from scheduler.services import approval as approval_svc
+from scheduler.services import compose as compose_svc
+from scheduler.services import schedule as schedule_svc
 from scheduler.services.review import reviews_expire
 from tests.factories import InstagramAccountFactory, UserFactory
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
@@ -35,10 +37,10 @@ def submit(workspace, account, social):
 
     def _submit(caption: str = "Autumn menu #coffee", hours: float = 24, author=None) -> Post:
         author = author or social
-        post = svc.post_create(user=author, workspace=workspace, account=account, kind="feed", caption=caption,
+        post = compose_svc.post_create(user=author, workspace=workspace, account=account, kind="feed", caption=caption,
                                asset_ids=[MediaAssetFactory(workspace=workspace, thumbnail="thumbs/t.jpg").pk],
                                publish_at=timezone.now() + timedelta(hours=hours))
-        return svc.post_submit(user=author, post=post)
+        return approval_svc.post_submit(user=author, post=post)
 
     return _submit
 
@@ -180,14 +182,14 @@ def test_an_expired_review_never_publishes_is_flagged_and_needs_a_new_time(login
 
 def test_content_edit_after_approval_sends_it_back_and_the_desk_shows_the_diff(login, editor, social, submit):
     post = submit("Old caption #coffee")
-    svc.post_approve(user=editor, post=post)
+    approval_svc.post_approve(user=editor, post=post)
     post.refresh_from_db()
     # Moving the time keeps the approval …
-    svc.post_reschedule(user=social, post=post, publish_at=post.publish_at + timedelta(hours=1))
+    schedule_svc.post_reschedule(user=social, post=post, publish_at=post.publish_at + timedelta(hours=1))
     post.refresh_from_db()
     assert post.status == S.APPROVED
     # … a caption change does not.
-    svc.post_update(user=social, post=post, expected_version=post.version, caption="New caption #coffee")
+    compose_svc.post_update(user=social, post=post, expected_version=post.version, caption="New caption #coffee")
     post.refresh_from_db()
     assert post.status == S.IN_REVIEW and post.content_hash != post.approved_hash
     client = login(editor)
@@ -281,7 +283,7 @@ def test_two_approvals_by_different_editors_when_the_workspace_requires_them(log
     assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
     assert Notification.objects.filter(user=second, title__startswith="Second approval needed").exists()
     # A content change voids the first approval: it counts for the content it was given to.
-    svc.post_update(user=social, post=Post.objects.get(pk=post.pk), expected_version=post.version,
+    compose_svc.post_update(user=social, post=Post.objects.get(pk=post.pk), expected_version=post.version,
                     caption="Changed meanwhile #coffee")
     review(login(second), post, "approve")
     post.refresh_from_db()

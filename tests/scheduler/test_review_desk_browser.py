@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scheduler.models import Post
-from scheduler.services import posts as svc
+from scheduler.services import approval as approval_svc
+from scheduler.services import compose as compose_svc
 from scheduler.services.media import media_upload
 from tests.browser_support import screenshot, sign_in
 from tests.factories import InstagramAccountFactory
@@ -23,12 +24,12 @@ def compose(social, workspace, account, caption, color, hours):
     assets = [media_upload(user=social, workspace=workspace,
                            uploaded_file=upload(f"{caption[:8]}-{i}.jpg", image_bytes(1080, 1350, color=c))).asset
               for i, c in enumerate(color)]
-    post = svc.post_create(user=social, workspace=workspace, account=account,
+    post = compose_svc.post_create(user=social, workspace=workspace, account=account,
                            kind="carousel" if len(assets) > 1 else "feed", caption=caption,
                            asset_ids=[a.pk for a in assets], alt_texts=[f"Photo {i + 1} of {caption[:20]}"
                                                                          for i in range(len(assets))],
                            publish_at=timezone.now() + timedelta(hours=hours))
-    return svc.post_submit(user=social, post=post)
+    return approval_svc.post_submit(user=social, post=post)
 
 
 def test_editor_approves_with_a_comment_and_the_author_sees_it(browser_page, live_server, client, editor, social,

@@ -1,0 +1,131 @@
+"""The plumbing every post service shares: compare-and-set updates, review events, conflicts, telling the author."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.services.notifications import notify
+from scheduler.content import content_hash
+from scheduler.models import Post, ReviewEvent
+
+logger = logging.getLogger(__name__)
+
+S = Post.Status
+
+CONTENT_FIELDS = ("kind", "caption", "asset_ids", "first_comment", "location_id", "collaborators", "user_tags",
+                  "share_to_feed", "alt_texts")
+SCHEDULE_FIELDS = ("publish_at", "rrule")
+OTHER_FIELDS = ("assignee", "manual_reason", "notify_on_publish")
+
+
+
+class ConflictError(Exception):
+    """Someone changed the post since the caller read it (optimistic concurrency)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _event(post: Post, user: Any, action: str, from_status: str, to_status: str, note: str = "") -> ReviewEvent:
+    return ReviewEvent.objects.create(
+        post=post, actor=user if getattr(user, "pk", None) else None, action=action,
+        from_status=from_status, to_status=to_status, note=note,
+    )
+
+
+def _cas(post: Post, *, expected_version: int | None = None, **changes: Any) -> Post:
+    """Apply `changes` only if the post is still in the status (and version) the caller saw; bump the version."""
+    rows = Post.objects.filter(pk=post.pk, status=post.status)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    won = rows.update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+    if won != 1:
+        current = Post.objects.filter(pk=post.pk).values("status", "version").first() or {}
+        if expected_version is not None and current.get("version") != expected_version:
+            raise ConflictError(
+                f"Someone else changed this post while you were editing it (you had version {expected_version}, "
+                f"it is now version {current.get('version')}). Reload the post to see their changes, then apply "
+                "yours again."
+            )
+        raise ConflictError(
+            f"This post changed meanwhile: it is now {S(current.get('status', post.status)).label.lower()}. "
+            "Reload it and try again."
+        )
+    post.refresh_from_db()
+    return post
+
+
+def _transition(post: Post, user: Any, *, action: str, to: str, note: str = "",
+                expected_version: int | None = None, **changes: Any) -> Post:
+    before = post.status
+    _cas(post, expected_version=expected_version, status=to, **changes)
+    _event(post, user, action, before, to, note)
+    return post
+
+
+def _check_version(post: Post, expected_version: int | None) -> None:
+    if expected_version is not None and post.version != expected_version:
+        raise ConflictError(
+            f"Someone else changed this post while you were editing it (you had version {expected_version}, "
+            f"it is now version {post.version}). Reload the post to see their changes, then apply yours again."
+        )
+
+
+def _kick_dispatcher() -> None:
+    """Ask the cluster for a dispatch pass now instead of at the next minute (best effort, after commit)."""
+    try:
+        tasks = importlib.import_module("scheduler.tasks")
+    except ImportError:
+        return
+    if not hasattr(tasks, "dispatch_due"):
+        return
+
+    def enqueue() -> None:
+        try:
+            from django_q.tasks import async_task
+
+            async_task("scheduler.tasks.dispatch_due")
+        except Exception:  # the minute schedule picks the post up anyway
+            logger.warning("could not enqueue an immediate dispatch pass", exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def _series_next(post: Post) -> Post | None:
+    if not (post.rrule or post.series_root_id):
+        return None
+    from scheduler.engine.series import series_materialize_next
+
+    return series_materialize_next(post=post)
+
+
+def _note_required(note: str, verb: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [f"Say what needs to change: a note is required to {verb}."]})
+    return note
+
+
+def _tell_author(post: Post, reviewer: Any, title: str, note: str, level: str = "warning") -> None:
+    if post.author_id and post.author_id != getattr(reviewer, "pk", None):
+        notify(workspace=post.workspace, kind="post_review", level=level, title=title[:200],
+               body=f"{reviewer}: {note}", users=[post.author], url=_post_url(post))
+
+
+def _post_url(post: Post) -> str:
+    from django.urls import reverse
+
+    return reverse("scheduler:post_detail", kwargs={"ws": post.workspace.slug, "pk": post.pk})
+
+
+def _store_hash(post: Post) -> None:
+    post.content_hash = content_hash(post)
+    Post.objects.filter(pk=post.pk).update(content_hash=post.content_hash)
