@@ -57,3 +57,10 @@ def test_an_htmx_post_action_says_its_message_once(login, social, workspace):
     post.refresh_from_db()
     plain = c.post(reverse("scheduler:post_cancel", kwargs={"ws": workspace.slug, "pk": post.pk}), follow=True)
     assert plain.redirect_chain and any(str(m) for m in plain.context["messages"])
+
+
+def test_a_manual_queue_card_opens_its_post(login, social, workspace):
+    """A card in the manual queue had no way to the post's page (its history, preview, other actions)."""
+    post = PostFactory(workspace=workspace, status=Post.Status.MANUAL, author=social, manual_reason="stickers")
+    body = login(social).get(reverse("scheduler:manual_queue", kwargs={"ws": workspace.slug})).content.decode()
+    assert f'<a href="{reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": post.pk})}">' in body
