@@ -7,6 +7,7 @@ import pytest
 from accounts.permissions import Role
 from tests.browser_support import browser_page  # noqa: F401  (shared fixture)
 from tests.factories import UserFactory, WorkspaceFactory
+from tests.s3_support import moto_endpoint  # noqa: F401  (shared fixture)
 
 
 @pytest.fixture(autouse=True)

@@ -3,54 +3,25 @@
 from __future__ import annotations
 
 import io
-import socket
 import zipfile
 
 import pytest
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from archive.models import ArchivedMedia
 from archive.services.profiles import profile_add
 from tests.archive.conftest import drive
+from tests.s3_support import use_s3
 
 pytestmark = [pytest.mark.s3, pytest.mark.sandbox, pytest.mark.django_db]
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
 @pytest.fixture
 def s3(settings, moto_endpoint, tmp_path):
-    import boto3
-
     settings.VAR_DIR = tmp_path / "var"
-    settings.USE_S3 = True
-    settings.AWS_STORAGE_BUCKET_NAME = "pressroom-archive-test"
-    settings.AWS_S3_ENDPOINT_URL = moto_endpoint
-    settings.AWS_S3_REGION_NAME = "us-east-1"
-    settings.AWS_ACCESS_KEY_ID = "testing"
-    settings.AWS_SECRET_ACCESS_KEY = "testing"
-    settings.AWS_QUERYSTRING_AUTH = True
-    settings.AWS_S3_SIGNATURE_VERSION = "s3v4"
     settings.AWS_S3_FILE_OVERWRITE = False
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage"}}
-    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1", aws_access_key_id="testing",
-                          aws_secret_access_key="testing")
-    client.create_bucket(Bucket="pressroom-archive-test")
-    storages._storages.pop("default", None)
-    yield client
-    storages._storages.pop("default", None)
+    yield from use_s3(settings, moto_endpoint, "pressroom-archive-test")
 
 
 def test_archive_run_into_s3_then_browse_and_export(s3, ig, asker, social, client_user, workspace, login):

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
 import time_machine
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from scheduler.media.storage import public_url
 from scheduler.models import Post
 from scheduler.services.media import media_upload
+from tests.s3_support import use_s3
 from tests.scheduler.media_fixtures import image_bytes, upload
 from tests.scheduler.post_factories import PostFactory
 
@@ -59,39 +59,11 @@ def test_local_signed_url_refuses_tampering(client, asset):
     assert client.get("/m/not-a-token").status_code == 403
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
 @pytest.fixture
 def s3(settings, moto_endpoint, media_settings):
-    import boto3
-
-    settings.USE_S3 = True
-    settings.AWS_STORAGE_BUCKET_NAME = "pressroom-test"
-    settings.AWS_S3_ENDPOINT_URL = moto_endpoint
-    settings.AWS_S3_REGION_NAME = "us-east-1"
-    settings.AWS_ACCESS_KEY_ID = "testing"
-    settings.AWS_SECRET_ACCESS_KEY = "testing"
-    settings.AWS_QUERYSTRING_AUTH = True
-    settings.AWS_S3_SIGNATURE_VERSION = "s3v4"
     settings.AWS_QUERYSTRING_EXPIRE = 900
     settings.MEDIA_URL_EXPIRY_SECONDS = 900
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage"}}
-    boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1", aws_access_key_id="testing",
-                 aws_secret_access_key="testing").create_bucket(Bucket="pressroom-test")
-    storages._storages.pop("default", None)  # the storage handler caches instances
-    yield
-    storages._storages.pop("default", None)
+    yield from use_s3(settings, moto_endpoint, "pressroom-test")
 
 
 def test_s3_upload_and_presigned_url_with_the_configured_expiry(s3, social, workspace):
