@@ -10,7 +10,7 @@ admin.site.site_title = "Pressroom admin"
 admin.site.index_title = "Review and administration"
 
 urlpatterns = [
-    path("healthz", health.healthz, name="healthz"),
+    path("", include(([path("healthz", health.healthz, name="healthz")], "config"))),  # config:healthz
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),  # namespace "accounts"
     path("", include("scheduler.urls")),  # namespace "scheduler"

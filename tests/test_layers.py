@@ -87,3 +87,22 @@ def test_every_module_is_short_and_says_what_it_holds():
             undocumented.append(str(path.relative_to(ROOT)))
     assert too_long == []
     assert undocumented == []
+
+
+def test_every_route_has_a_namespaced_name():
+    """Searching for a route's name finds it: every pattern is named, inside an app namespace (issue 10)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    unnamed: list[str] = []
+
+    def walk(patterns, namespace: str, prefix: str) -> None:  # noqa: ANN001
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and namespace == "admin" and not p.name:
+                continue  # Django's own redirect of old admin object URLs
+            elif isinstance(p, URLPattern) and (not p.name or not namespace):
+                unnamed.append(f"{prefix}{p.pattern} (name={p.name!r}, namespace={namespace!r})")
+
+    walk(get_resolver().url_patterns, "", "/")
+    assert unnamed == []
