@@ -43,7 +43,6 @@ __all__ = [
     "HORIZON_YEARS",
     "MAX_OCCURRENCES",
     "RecurrenceError",
-    "describe",
     "localize",
     "next_occurrence",
     "occurrences_between",
@@ -391,89 +390,3 @@ def occurrences_between(
             if len(found) >= limit:
                 break
     return found
-
-
-# --------------------------------------------------------------------------------------------------- describe
-
-_DAY_NAMES = {
-    "MO": "Monday",
-    "TU": "Tuesday",
-    "WE": "Wednesday",
-    "TH": "Thursday",
-    "FR": "Friday",
-    "SA": "Saturday",
-    "SU": "Sunday",
-}
-_MONTH_NAMES = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]  # fmt: skip
-_UNITS = {"YEARLY": "year", "MONTHLY": "month", "WEEKLY": "week", "DAILY": "day", "HOURLY": "hour"}
-
-
-def _ordinal(n: int) -> str:
-    if n == -1:
-        return "last"
-    if n < 0:
-        return f"{_ordinal(-n)} to last"
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _days_text(value: str) -> str:
-    out = []
-    for token in value.split(","):
-        m = re.match(r"^([+-]?\d+)?([A-Z]{2})$", token)
-        if not m:
-            out.append(token)
-            continue
-        name = _DAY_NAMES.get(m.group(2), m.group(2))
-        out.append(f"the {_ordinal(int(m.group(1)))} {name}" if m.group(1) else name)
-    return _join(out)
-
-
-def describe(rule: str, tz: str, *, series_start_utc: datetime | None = None) -> str:
-    """A short human description, e.g. ``"Weekly on Monday at 10:00 (Europe/Berlin), 10 times"``.
-
-    The time of day comes from BYHOUR/BYMINUTE or, failing those, from ``series_start_utc`` when given. Good
-    enough for a label; it does not try to spell out every RRULE combination.
-    """
-    parsed = _parse(rule)
-    zone = _zone(tz)
-    p = parsed.parts
-    interval = int(p.get("INTERVAL", "1"))
-    unit = _UNITS[parsed.freq]
-    text = parsed.freq.capitalize() if interval == 1 else f"Every {interval} {unit}s"
-    if "BYMONTH" in p:
-        months = [_MONTH_NAMES[int(m) - 1] for m in p["BYMONTH"].split(",") if m.isdigit() and 1 <= int(m) <= 12]
-        if months:
-            text += f" in {_join(months)}"
-    if "BYMONTHDAY" in p:
-        text += " on day " + _join(
-            [_ordinal(int(d)) if d.lstrip("+-").isdigit() else d for d in p["BYMONTHDAY"].split(",")]
-        )
-    if "BYDAY" in p:
-        text += " on " + _days_text(p["BYDAY"])
-    if parsed.freq != "HOURLY":
-        hours = p["BYHOUR"].split(",") if "BYHOUR" in p else None
-        minute = p.get("BYMINUTE")
-        if hours is None and series_start_utc is not None:
-            local = _require_aware(series_start_utc, "series_start_utc").astimezone(zone)
-            hours = [str(local.hour)]
-            minute = minute or str(local.minute)
-        if hours is not None:
-            mm = int(minute or "0")
-            text += " at " + _join([f"{int(h):02d}:{mm:02d}" for h in hours])
-    text += f" ({tz})"
-    if parsed.count is not None:
-        text += ", once" if parsed.count == 1 else f", {parsed.count} times"
-    if parsed.until_text is not None:
-        until_utc, until_local = parsed.until_bound(zone)
-        when = until_utc.astimezone(zone) if until_utc is not None else until_local
-        assert when is not None
-        text += f", until {when.date().isoformat()}"
-    return text

@@ -12,7 +12,6 @@ from django.urls import reverse
 from scheduler.models import MediaAsset, Post
 from scheduler.services import media as media_services
 from tests.browser_support import screenshot, sign_in
-from tests.factories import InstagramAccountFactory
 from tests.scheduler.media_fixtures import image_bytes, upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,11 +29,6 @@ def library(settings, tmp_path, workspace, social):
             user=social, workspace=workspace, uploaded_file=upload(f"{name}.jpg", image_bytes(*size, color=color))
         ).asset
     return made
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
 
 
 def _composer(page, client, social, live_server, workspace):

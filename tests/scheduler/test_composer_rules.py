@@ -7,28 +7,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from scheduler import instagram_rules
 from scheduler.services import compose as compose_svc
-from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import MediaAssetFactory
 
-NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
 
 
 def check(client, workspace, **data):

@@ -7,7 +7,6 @@ import re
 from datetime import UTC, datetime, time
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from scheduler.models import MediaAsset, Post, PostingSlot
@@ -15,18 +14,7 @@ from tests.factories import InstagramAccountFactory
 from tests.scheduler.media_fixtures import image_bytes, upload
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
 
-NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)  # Monday 10:00 in Berlin
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 @pytest.fixture

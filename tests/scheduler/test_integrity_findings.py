@@ -6,7 +6,7 @@ Each was written against the reproduction in the issue and fails on the code bef
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -20,24 +20,12 @@ from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
 from scheduler.services import schedule as schedule_svc
 from scheduler.services import series as series_svc
-from tests.factories import InstagramAccountFactory
 from tests.scheduler.media_fixtures import image_bytes, upload
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
+from tests.scheduler.post_fixtures import NOW
 
 pytestmark = pytest.mark.django_db
 S = Post.Status
-NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)  # a Monday
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
 
 
 def weekly(workspace, account, social, status=S.DRAFT):
@@ -49,7 +37,7 @@ def weekly(workspace, account, social, status=S.DRAFT):
 # --- finding 2: a series occurrence inherits review, never gains it -------------------------------------------------
 
 @pytest.mark.parametrize("how", ["skip", "cancel"])
-def test_skipping_or_cancelling_a_draft_series_never_creates_an_approved_occurrence(frozen, workspace, account,
+def test_skipping_or_cancelling_a_draft_series_never_creates_an_approved_occurrence(frozen_now, workspace, account,
                                                                                     social, how):
     root = weekly(workspace, account, social)
     if how == "skip":
@@ -64,7 +52,7 @@ def test_skipping_or_cancelling_a_draft_series_never_creates_an_approved_occurre
     assert nxt.status == S.DRAFT and not nxt.attempts.exists()  # the engine never published it
 
 
-def test_an_approved_series_passes_its_approval_on_until_its_content_changes(frozen, workspace, account, social,
+def test_an_approved_series_passes_its_approval_on_until_its_content_changes(frozen_now, workspace, account, social,
                                                                              editor):
     root = weekly(workspace, account, social)
     approval_svc.post_submit(user=social, post=root)
@@ -84,7 +72,7 @@ def test_an_approved_series_passes_its_approval_on_until_its_content_changes(fro
     assert nxt2.status == S.DRAFT and nxt2.caption == "Changed after approval"
 
 
-def test_moving_a_date_of_a_skipped_draft_series_on_the_calendar_creates_no_approved_post(frozen, workspace, account,
+def test_moving_a_date_of_a_skipped_draft_series_on_the_calendar_creates_no_approved_post(frozen_now, workspace, account,
                                                                                           social, editor):
     """The calendar's series split / single-date move copies the series too: same rule as the engine."""
     from scheduler.services.calendar import series_move_date
@@ -174,7 +162,7 @@ from scheduler.rules import Op  # noqa: E402
 
 @pytest.mark.parametrize("status", [s for s in S.values])
 @pytest.mark.parametrize("persona", ["admin", "editor", "social", "client"], indirect=True)
-def test_the_post_page_offers_exactly_what_the_table_allows(login, persona, workspace, account, status, frozen):
+def test_the_post_page_offers_exactly_what_the_table_allows(login, persona, workspace, account, status, frozen_now):
     post = PostFactory(workspace=workspace, account=account, status=status, rrule="FREQ=DAILY",
                        publish_at=NOW + timedelta(days=2))
     page = login(persona).get(reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": post.pk}))
@@ -191,7 +179,7 @@ def test_the_post_page_offers_exactly_what_the_table_allows(login, persona, work
 
 
 @pytest.mark.parametrize("op", [Op.SUBMIT, Op.APPROVE, Op.CANCEL, Op.PUBLISH_NOW, Op.SKIP])
-def test_a_forged_action_the_table_refuses_changes_nothing(login, editor, social, workspace, account, op, frozen):
+def test_a_forged_action_the_table_refuses_changes_nothing(login, editor, social, workspace, account, op, frozen_now):
     post = PostFactory(workspace=workspace, account=account, status=S.PUBLISHED)
     for user in (editor, social):
         assert not rules.may(user, op, post)

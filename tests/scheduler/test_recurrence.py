@@ -11,12 +11,12 @@ import pytest
 from scheduler.recurrence import (
     MAX_OCCURRENCES,
     RecurrenceError,
-    describe,
     localize,
     next_occurrence,
     occurrences_between,
     validate_rule,
 )
+from scheduler.recurrence_builder import summarize
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
@@ -323,17 +323,16 @@ def test_next_occurrence_before_the_start_is_the_first():
     assert next_occurrence(rule="FREQ=WEEKLY", series_start_utc=start, tz=BERLIN, after_utc=utc(2026, 1, 1)) == start
 
 
-# --------------------------------------------------------------------------------------------- describe
+# --------------------------------------------------------------------------------------------- summary
 
 
-def test_describe():
-    assert describe("FREQ=WEEKLY;BYDAY=MO;BYHOUR=10;BYMINUTE=0;COUNT=10", BERLIN) == (
-        "Weekly on Monday at 10:00 (Europe/Berlin), 10 times"
+def test_summary_in_words_keeps_the_time_and_the_end():
+    """One summary for the composer, the post page and the review desk (scheduler.recurrence_builder)."""
+    assert summarize("FREQ=WEEKLY;BYDAY=MO;BYHOUR=10;BYMINUTE=0;COUNT=10", BERLIN) == "Every Monday at 10:00, 10 times"
+    # The time comes from the series' first date when the rule has no BYHOUR (10:00 Berlin = 09:00 UTC in January).
+    assert summarize("RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=10", BERLIN, series_start_utc=utc(2027, 1, 4, 9)) == (
+        "Every Monday at 10:00, 10 times"
     )
-    assert describe("RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=10", BERLIN, series_start_utc=utc(2027, 1, 4, 9)) == (
-        "Weekly on Monday at 10:00 (Europe/Berlin), 10 times"
-    )
-    assert describe("FREQ=DAILY;INTERVAL=2;UNTIL=20271231T000000Z", NEW_YORK) == (
-        "Every 2 days (America/New_York), until 2027-12-30"
-    )
-    assert describe("FREQ=MONTHLY;BYDAY=-1FR", BERLIN) == "Monthly on the last Friday (Europe/Berlin)"
+    # UNTIL is a UTC instant: midnight UTC on 31 Dec is still 30 Dec in New York.
+    assert summarize("FREQ=DAILY;INTERVAL=2;UNTIL=20271231T000000Z", NEW_YORK) == "Every 2 days until 30 Dec 2027"
+    assert summarize("FREQ=MONTHLY;BYDAY=-1FR", BERLIN) == "Every month on the last Friday"

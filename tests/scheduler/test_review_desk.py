@@ -27,11 +27,6 @@ CHANGELIST = "admin:scheduler_post_changelist"
 
 
 @pytest.fixture
-def account(workspace):
-    return InstagramAccountFactory(workspace=workspace, username="acmecoffee")
-
-
-@pytest.fixture
 def submit(workspace, account, social):
     """submit(caption=…) → a post composed by the social manager and sent for review (through the services)."""
 
