@@ -37,3 +37,15 @@ def test_every_action_has_a_phrase_for_the_refusal():
     from accounts.permissions import ACTION_PHRASES, Action
 
     assert set(ACTION_PHRASES) == set(Action)
+
+
+def test_a_stale_form_gets_a_pressroom_page_not_django_s_csrf_explainer(client_user):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(client_user)
+    response = browser.post(reverse("accounts:logout"))  # no CSRF token: as a form left open past a sign-out
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Please try again" in body and "pressroom.css" in body
+    assert "CSRF verification failed" not in body
