@@ -318,11 +318,19 @@ def action_view(verb: str) -> Callable[..., HttpResponse]:
             return render(request, "scheduler/posts/detail.html#panel", context, status=200 if ok else 422)
         (messages.success if ok else messages.error)(request, message)
         detail = reverse("scheduler:post_detail", kwargs={"ws": request.workspace.slug, "pk": post.pk})
-        return redirect(_next_url(request, detail))
+        target = _next_url(request, detail)
+        if not ok and target == reverse("scheduler:manual_queue", kwargs={"ws": request.workspace.slug}):
+            # The queue shows the refusal next to the card's form and keeps what was typed (nothing lost).
+            typed = {k: request.POST[k] for k in RETRY_FIELDS if k in request.POST}
+            request.session["failed_action"] = {"pk": post.pk, "verb": verb, "data": typed, "error": message}
+        return redirect(target)
 
     view.__name__ = f"post_{verb.replace('-', '_')}"
     return view
 
+
+# What a refused plain-POST action keeps for the page it returns to.
+RETRY_FIELDS = ("permalink", "note", "reason")
 
 VERB_OPS = {"submit": Op.SUBMIT, "approve": Op.APPROVE, "reject": Op.REJECT, "request-changes": Op.REQUEST_CHANGES,
             "reschedule": Op.RESCHEDULE, "cancel": Op.CANCEL, "publish-now": Op.PUBLISH_NOW, "skip": Op.SKIP,
@@ -346,5 +354,8 @@ post_mark_posted = action_view("mark-posted")
 @_local_time
 def manual_queue(request: HttpRequest) -> HttpResponse:
     posts = selectors.manual_queue(workspace=request.workspace)
+    failed = request.session.pop("failed_action", None)
+    failed = failed if failed and failed.get("verb") == "mark-posted" else None
     return render(request, "scheduler/posts/manual_queue.html",
-                  {"posts": posts, "permalink_form": PermalinkForm(), "tz": request.workspace.timezone})
+                  {"posts": posts, "permalink_form": PermalinkForm(), "tz": request.workspace.timezone,
+                   "failed": failed})

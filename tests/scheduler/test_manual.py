@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -97,6 +98,21 @@ def test_manual_queue_page_and_mark_posted_form(login, social, workspace, accoun
                            {"permalink": "https://example.com/x", "next": url}, follow=True)
     assert "Paste the post&#x27;s Instagram link" in response.content.decode()
     assert Post.objects.get(pk=posts[1].pk).status == S.MANUAL
+
+
+def test_a_refused_link_comes_back_in_its_field_with_the_reason_beside_it(login, social, workspace, account):
+    post = PostFactory(workspace=workspace, account=account, status=S.MANUAL, manual_reason="music")
+    other = PostFactory(workspace=workspace, account=account, status=S.MANUAL, manual_reason="stickers")
+    client = login(social)
+    url = reverse("scheduler:manual_queue", kwargs={"ws": workspace.slug})
+    page = client.post(reverse("scheduler:post_mark_posted", kwargs={"ws": workspace.slug, "pk": post.pk}),
+                       {"permalink": "https://example.com/typed-by-hand", "next": url}, follow=True).content.decode()
+    field = re.search(rf'<input[^>]*aria-describedby="permalink-error-{post.pk}"[^>]*>', page)
+    assert field and 'value="https://example.com/typed-by-hand"' in field.group(0)
+    assert re.search(rf'id="permalink-error-{post.pk}">[^<]*Instagram link', page)
+    assert f'permalink-error-{other.pk}' not in page  # only the card that was refused
+    # Shown once: opening the queue again gives empty fields.
+    assert "typed-by-hand" not in client.get(url).content.decode()
 
 
 def test_manual_queue_access(login, client_user, outsider, workspace):
