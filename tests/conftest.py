@@ -8,6 +8,7 @@ from accounts.permissions import Role
 from tests.browser_support import browser_page  # noqa: F401  (shared fixture)
 from tests.factories import UserFactory, WorkspaceFactory
 from tests.s3_support import moto_endpoint  # noqa: F401  (shared fixture)
+from tests.sandbox_support import sandbox, sandbox_server  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture(autouse=True)

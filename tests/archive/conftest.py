@@ -8,24 +8,12 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import InstagramAccount
-from instagram.sandbox.testing import RunningSandbox
-
-FAST = {"video_processing_seconds": 0.3}
-
-
-@pytest.fixture(scope="session")
-def archive_sandbox_server():
-    with RunningSandbox(FAST) as sb:
-        yield sb
 
 
 @pytest.fixture
-def ig(archive_sandbox_server, settings):
-    """The sandbox, reset, with the app's Instagram settings pointed at it."""
-    archive_sandbox_server.reset(FAST)
-    settings.INSTAGRAM_GRAPH_URL = archive_sandbox_server.url
-    settings.INSTAGRAM_API_VERSION = archive_sandbox_server.api_version
-    return archive_sandbox_server
+def ig(sandbox):
+    """The shared sandbox (reset, the app pointed at it), under the name the archive tests use."""
+    return sandbox
 
 
 @pytest.fixture

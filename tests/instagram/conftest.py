@@ -1,24 +1,10 @@
-"""One sandbox server per test session, reset before each test that uses it."""
+"""Instagram tests: a sandbox account (the sandbox itself is tests/sandbox_support.py's shared fixture)."""
 
 from __future__ import annotations
 
 import pytest
 
 from instagram.sandbox.testing import RunningSandbox
-
-FAST = {"video_processing_seconds": 0.3}
-
-
-@pytest.fixture(scope="session")
-def _sandbox_server():
-    with RunningSandbox(FAST) as sb:
-        yield sb
-
-
-@pytest.fixture
-def sandbox(_sandbox_server: RunningSandbox) -> RunningSandbox:
-    _sandbox_server.reset(FAST)
-    return _sandbox_server
 
 
 @pytest.fixture

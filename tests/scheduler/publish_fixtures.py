@@ -13,26 +13,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import InstagramAccount
-from instagram.sandbox.testing import RunningSandbox
 from scheduler.content import content_hash
 from scheduler.models import MediaAsset, Post, PostMedia
 
-FAST = {"video_processing_seconds": 0.3}
 OK_EVERYWHERE = {use: {"ok": True, "reasons": []} for use in MediaAsset.USES}
-
-
-@pytest.fixture(scope="session")
-def publish_sandbox_server():
-    with RunningSandbox(FAST) as sb:
-        yield sb
-
-
-@pytest.fixture
-def sandbox(publish_sandbox_server, settings):
-    publish_sandbox_server.reset(FAST)
-    settings.INSTAGRAM_GRAPH_URL = publish_sandbox_server.url
-    settings.INSTAGRAM_API_VERSION = publish_sandbox_server.api_version
-    return publish_sandbox_server
 
 
 @pytest.fixture(scope="session")
