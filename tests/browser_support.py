@@ -8,6 +8,7 @@ browser test also checks that the app needs no inline script (issue 17).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -26,8 +27,17 @@ def csp_violations(message) -> list[str]:  # noqa: ANN001
     return [f"{message.type}: {message.text} (on {message.page.url if message.page else '?'})"]
 
 
+_FUNCTION = re.compile(r"^\s*(async\s+)?(function\b|\([^()]*\)\s*=>|\w+\s*=>)")
+
+
+def _as_function(expression: str) -> str:
+    """`wait_for_function("document.x === 1")` makes Playwright eval() the string in the page, which the policy
+    refuses ('unsafe-eval'); the same check written as a function is sent as a function and runs."""
+    return expression if _FUNCTION.match(expression) else f"() => ({expression})"
+
+
 @pytest.fixture
-def browser_page(live_server):
+def browser_page(live_server, monkeypatch):
     """A Playwright page on a live server; skips (with the reason) when chromium is not installed."""
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if not executable:
@@ -36,6 +46,9 @@ def browser_page(live_server):
     # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still synchronous.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    wait_for_function = sync_api.Page.wait_for_function
+    monkeypatch.setattr(sync_api.Page, "wait_for_function",
+                        lambda self, expression, **kw: wait_for_function(self, _as_function(expression), **kw))
     pw = sync_api.sync_playwright().start()
     browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
     violations: list[str] = []

@@ -116,3 +116,15 @@ def test_no_template_or_rendered_html_holds_inline_script():
 ])
 def test_the_scan_catches_each_kind(snippet, caught):
     assert any(p.search(snippet) for p in (INLINE_SCRIPT, HANDLER, JS_URL)) is caught
+
+
+@pytest.mark.parametrize(("expression", "sent"), [
+    ("document.title === 'x'", "() => (document.title === 'x')"),
+    ("[...document.images].length === 2", "() => ([...document.images].length === 2)"),
+    ("() => document.title", "() => document.title"), ("n => n > 1", "n => n > 1"),
+    ("(n) => n > 1", "(n) => n > 1"), ("async () => 1", "async () => 1"), ("function () { return 1 }", None),
+])
+def test_browser_waits_are_sent_as_functions_not_eval(expression, sent):
+    from tests.browser_support import _as_function
+
+    assert _as_function(expression) == (sent or expression)
