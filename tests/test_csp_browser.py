@@ -40,3 +40,28 @@ def test_htmx_and_the_app_scripts_run_under_the_policy(browser_page, live_server
     assert page.evaluate("() => htmx.config.allowEval") is False
     page.goto(reverse("admin:index"))  # the admin's own scripts are static files too
     assert page.csp_violations == []
+
+
+def test_the_admin_runs_under_the_policy(browser_page, live_server, client, workspace):
+    """The admin's widgets (prepopulated slug, inline rows, date/time pickers, actions, filters) are static files:
+    a tour of its pages as a superuser logs no violation (the fixture fails the test on any)."""
+    from django_q.models import Schedule
+
+    from tests.factories import UserFactory
+
+    page = browser_page
+    sign_in(page, client, UserFactory(username="root", is_superuser=True, is_staff=True), live_server.url)
+    schedule = Schedule.objects.create(name="tour", func="scheduler.tasks.dispatch_due", schedule_type=Schedule.HOURLY)
+    for url in (reverse("admin:index"), reverse("admin:accounts_workspace_add"),
+                reverse("admin:accounts_workspace_change", args=[workspace.pk]), reverse("admin:accounts_user_add"),
+                reverse("admin:accounts_notification_changelist"), reverse("admin:scheduler_post_changelist"),
+                reverse("admin:django_q_schedule_change", args=[schedule.pk])):
+        page.goto(url)
+        assert page.evaluate("() => document.readyState") == "complete"
+    page.goto(reverse("admin:accounts_workspace_add"))
+    page.locator("#id_name").press_sequentially("Cedar Tea")  # prepopulated_fields: the slug follows the name through admin JS
+    page.wait_for_function("() => document.querySelector('#id_slug').value === 'cedar-tea'")
+    page.goto(reverse("admin:django_q_schedule_change", args=[schedule.pk]))
+    page.fill("#id_next_run_0", "")
+    page.click(".datetimeshortcuts a")  # "Today" from DateTimeShortcuts.js
+    page.wait_for_function("() => document.querySelector('#id_next_run_0').value !== ''")
