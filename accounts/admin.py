@@ -243,6 +243,18 @@ class InstagramAccountAdmin(WorkspaceScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(WorkspaceScopedAdminMixin, admin.ModelAdmin):
+    """Read-only for everyone, superusers included: notifications are written by the services only (their links
+    are checked there), so nobody can plant a banner with a link of their choosing in someone's session."""
+
     list_display = ["title", "user", "workspace", "kind", "level", "created_at", "read_at"]
     list_filter = ["kind", "level"]
     list_select_related = ["user", "workspace"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Notification | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Notification | None = None) -> bool:
+        return False

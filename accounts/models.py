@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
 
+from accounts.redirects import is_site_path, validate_site_path
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -132,7 +134,8 @@ class Notification(models.Model):
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.INFO)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True)
+    # A path on this site only: the banner's "Fix it" link must never lead elsewhere or run script.
+    url = models.CharField(max_length=500, blank=True, validators=[validate_site_path])
     # A banner stays until dismissed; e.g. "reconnect @brand" must not scroll away.
     is_banner = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,6 +147,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def site_url(self) -> str:
+        """The link to render: the stored URL when it is a path on this site, else none (rows from before the
+        rule, or written around the model and the service)."""
+        return self.url if is_site_path(self.url) else ""
 
 
 class EncryptionCanary(models.Model):

@@ -12,8 +12,8 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[tuple[str, str, tuple[str, ...]]]] = {
         ("accounts", "*", ("add", "change", "delete", "view")),
         ("scheduler", "*", ("add", "change", "delete", "view")),
         ("archive", "*", ("add", "change", "delete", "view")),
-        # The task cluster's schedules and results: read-only, and for Administrators only.
-        ("django_q", "*", ("view",)),
+        # No django_q permissions: the task cluster's pages hold every workspace's task arguments and can resubmit
+        # tasks, so they are for superusers only (scheduler/admin/tasks.py).
     ],
     Role.EDITOR: [
         ("scheduler", "*", ("view",)),

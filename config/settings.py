@@ -8,6 +8,7 @@ With DEBUG off it refuses to start unless SECRET_KEY, FIELD_ENCRYPTION_KEY and A
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django_q",
     "encrypted_model_fields",
     "axes",
+    "csp",
     "accounts",
     "scheduler",
     "archive",
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -272,6 +275,35 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Content-Security-Policy (django-csp, docs/architecture.md): scripts only from our own static files — no inline
+# <script>, no on*= handlers, no eval (htmx runs with allowEval off) — so an injected link or markup cannot run
+# script. Styles keep 'unsafe-inline': templates set a few style attributes (progress bars, aspect ratios) and
+# htmx and the Django admin add small <style> elements. Media may come from the S3 bucket (presigned URLs).
+_MEDIA_ORIGINS = ["'self'", "data:"]
+if USE_S3:
+    _MEDIA_ORIGINS.append(_origin(AWS_S3_ENDPOINT_URL) if AWS_S3_ENDPOINT_URL else "https://*.amazonaws.com")
+_MEDIA_ORIGINS += env.list("CSP_MEDIA_ORIGINS", default=[])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # Connected accounts' profile pictures are Instagram's URLs (the sandbox serves them itself).
+        "img-src": [*_MEDIA_ORIGINS, _origin(INSTAGRAM_GRAPH_URL), "https://*.cdninstagram.com", "https://*.fbcdn.net"],
+        "media-src": _MEDIA_ORIGINS,
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        # Connecting Instagram posts a form that redirects to Instagram's sign-in page (browsers check redirects).
+        "form-action": ["'self'", _origin(INSTAGRAM_OAUTH_URL)],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -21,7 +21,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Workspace
-from accounts.permissions import Action, can
+from accounts.permissions import Action, can, role_of
 from scheduler.models import Post, PublishAttempt
 from scheduler.selectors import calendar as cal
 
@@ -45,9 +45,14 @@ def fingerprint(*, workspace: Workspace) -> str:
 
 def cached_feed(*, token: str, user, workspace: Workspace, base_url: str,  # noqa: ANN001
                 account_id: int | None = None) -> bytes:
-    """`feed()`, cached per token, account, local hour and the workspace's post fingerprint."""
+    """`feed()`, cached per token, account, what the owner may see, local hour and the workspace's post fingerprint.
+
+    What the owner may see (their role now, and whether it shows drafts) is part of the key, so a role change takes
+    effect on the next fetch instead of when the cached body expires.
+    """
     hour = timezone.now().astimezone(workspace.tzinfo).strftime("%Y%m%d%H")
-    key = f"ics:{token}:{account_id}:{hour}:{fingerprint(workspace=workspace)}:{base_url}"
+    visibility = (role_of(user), can(user, Action.VIEW_ALL_POSTS, workspace))
+    key = f"ics:{token}:{account_id}:{visibility}:{hour}:{fingerprint(workspace=workspace)}:{base_url}"
     key = "ics:" + hashlib.sha256(key.encode()).hexdigest()
     body = cache.get(key)
     if body is None:

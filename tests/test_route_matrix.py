@@ -337,3 +337,101 @@ def test_every_navigation_link_a_role_is_shown_opens_for_that_role(request, clie
     wrong = [f"{item['label']} {item['url']} → {code}" for item in items
              if (code := client.get(item["url"]).status_code) != 200]
     assert not wrong, f"Links shown to {role.value} that do not open:\n" + "\n".join(wrong)
+
+
+# ---- Admin pages that are read-only or superuser-only: the exact answer per persona -----------------------------
+# Expected statuses come from issue 17: notifications are read-only in the admin for everyone (superusers may view;
+# a workspace's Administrator views their workspace's, scoped), and the task cluster's pages are for superusers only.
+# "login" = redirect to the admin sign-in (not staff). Columns: superuser, A administrator, A editor, A social
+# manager, A client, B administrator, anonymous.
+ADMIN_PERSONAS = ("superuser", "A administrator", "A editor", "A social manager", "A client", "B administrator",
+                  "anonymous")
+RESTRICTED_ADMIN_PAGES: list[tuple[str, str, tuple[Any, ...]]] = [
+    # (what, method, expected per persona, in ADMIN_PERSONAS order)
+    ("notification changelist", "get", (200, 200, 403, "login", "login", 200, "login")),
+    ("notification add", "get", (403, 403, 403, "login", "login", 403, "login")),
+    ("notification add", "post", (403, 403, 403, "login", "login", 403, "login")),
+    ("notification change", "get", (200, 200, 403, "login", "login", 404, "login")),
+    ("notification change", "post", (403, 403, 403, "login", "login", 404, "login")),
+    ("notification history", "get", (200, 200, 403, "login", "login", 404, "login")),
+    ("notification delete", "get", (403, 403, 403, "login", "login", 404, "login")),
+    ("notification delete", "post", (403, 403, 403, "login", "login", 404, "login")),
+    ("django_q app index", "get", (200, 404, 404, "login", "login", 404, "login")),
+    ("schedule changelist", "get", (200, 403, 403, "login", "login", 403, "login")),
+    ("schedule change", "get", (200, 403, 403, "login", "login", 403, "login")),
+    ("schedule change", "post", (302, 403, 403, "login", "login", 403, "login")),  # a superuser saves
+    ("schedule add", "get", (200, 403, 403, "login", "login", 403, "login")),
+    ("schedule delete", "get", (200, 403, 403, "login", "login", 403, "login")),
+    ("success changelist", "get", (200, 403, 403, "login", "login", 403, "login")),
+    ("success change", "get", (200, 403, 403, "login", "login", 403, "login")),
+    ("success resubmit", "post", (302, 403, 403, "login", "login", 403, "login")),
+    ("failure changelist", "get", (200, 403, 403, "login", "login", 403, "login")),
+    ("failure change", "get", (200, 403, 403, "login", "login", 403, "login")),
+    ("failure resubmit", "post", (302, 403, 403, "login", "login", 403, "login")),
+    ("queue changelist", "get", (200, 403, 403, "login", "login", 403, "login")),
+]
+
+
+def _task_rows() -> dict[str, Any]:
+    from django_q.models import Failure, Schedule, Success
+
+    now = timezone.now()
+    common = {"func": "scheduler.tasks.dispatch_due", "started": now, "stopped": now, "group": "pressroom"}
+    return {
+        "schedule": Schedule.objects.create(name="a-test-schedule", func="scheduler.tasks.dispatch_due",
+                                            schedule_type=Schedule.MINUTES, minutes=1),
+        "success": Success.objects.create(id="a" * 32, name="alpha-bravo", success=True, **common),
+        "failure": Failure.objects.create(id="b" * 32, name="charlie-delta", success=False, result="boom", **common),
+    }
+
+
+def _restricted_admin_url(what: str, world: World, rows: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    subject, page = what.rsplit(" ", 1)
+    if subject == "django_q app":
+        return reverse("admin:app_list", kwargs={"app_label": "django_q"}), {}
+    model = {"notification": "accounts_notification", "schedule": "django_q_schedule", "success": "django_q_success",
+             "failure": "django_q_failure", "queue": "django_q_ormq"}[subject]
+    obj = world.notification if subject == "notification" else rows.get(subject)
+    if page == "resubmit":
+        return (reverse(f"admin:{model}_changelist"),
+                {"action": "resubmit_task", "_selected_action": [obj.pk], "index": 0})
+    if page in ("changelist", "add"):
+        return reverse(f"admin:{model}_{page}"), {}
+    data = {"name": "changed", "func": "scheduler.tasks.dispatch_due", "schedule_type": "I", "minutes": 5,
+            "repeats": -1, "next_run_0": "2030-01-01", "next_run_1": "10:00"} if subject == "schedule" else {}
+    return reverse(f"admin:{model}_{page}", args=[obj.pk]), data
+
+
+def test_read_only_and_superuser_only_admin_pages_answer_each_persona_exactly(
+        client, world, admin_user, editor, social, client_user, outsider, monkeypatch):
+    import django_q.admin
+    from django_q.models import Schedule
+
+    resubmitted: list[str] = []
+    monkeypatch.setattr(django_q.admin, "async_task", lambda func, *a, **kw: resubmitted.append(func))
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    users = dict(zip(ADMIN_PERSONAS, (superuser, admin_user, editor, social, client_user, outsider, None),
+                     strict=True))
+    before = Notification.objects.values_list("pk", "title", "url").get(pk=world.notification.pk)
+    wrong = []
+    admin_login = reverse("admin:login")
+    for what, method, expected in RESTRICTED_ADMIN_PAGES:
+        for persona, want in zip(ADMIN_PERSONAS, expected, strict=True):
+            _as(client, users[persona])
+            with transaction.atomic():
+                rows = _task_rows()
+                url, data = _restricted_admin_url(what, world, rows)
+                response = getattr(client, method)(url, data) if method == "post" else client.get(url)
+                transaction.set_rollback(True)
+            code = response.status_code
+            if want == "login":
+                ok = code == 302 and response["Location"].startswith(admin_login)
+            else:
+                ok = code == want
+            if not ok:
+                wrong.append(f"{persona} {method.upper()} {what} {url} → {code} (expected {want})")
+    assert not wrong, "Admin pages answering the wrong persona:\n" + "\n".join(wrong)
+    # Nothing written: the notification is unchanged, nothing resubmitted by anyone but the superuser.
+    assert Notification.objects.values_list("pk", "title", "url").get(pk=world.notification.pk) == before
+    assert resubmitted == ["scheduler.tasks.dispatch_due"] * 2  # the superuser's two resubmits only
+    assert not Schedule.objects.filter(name="changed").exists()

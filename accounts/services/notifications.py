@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, User, Workspace
 from accounts.permissions import Role
+from accounts.redirects import validate_site_path
 
 
 def _recipients(workspace: Workspace, roles: Iterable[Role]) -> list[User]:
@@ -33,7 +34,11 @@ def notify(
     banner: bool = False,
     email: bool = True,
 ) -> list[Notification]:
-    """Tell people in a workspace: an in-app notification each, plus an email after commit."""
+    """Tell people in a workspace: an in-app notification each, plus an email after commit.
+
+    `url` must be a path on this site (ValidationError otherwise): it becomes the banner's link.
+    """
+    validate_site_path(url)
     recipients = list(users) if users is not None else _recipients(workspace, roles)
     notes = Notification.objects.bulk_create(
         Notification(

@@ -7,7 +7,6 @@ row into deflated members.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from stream_zip import NO_COMPRESSION_64, ZIP_64, stream_zip
 
+from accounts.spreadsheets import csv_writer
 from archive.models import ArchivedMedia, ArchivedPost, ArchivedProfile
 from archive.selectors import GalleryFilters, export_posts
 
@@ -69,7 +69,7 @@ def _metadata(profile: ArchivedProfile, filters: GalleryFilters) -> Iterator[byt
 
 def _csv(profile: ArchivedProfile, filters: GalleryFilters) -> Iterator[bytes]:
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csv_writer(buf)  # cells a spreadsheet would run as formulas are neutralised
     yield "\ufeff".encode()  # so spreadsheet programs read UTF-8 captions correctly
     writer.writerow(CSV_COLUMNS)
     for post in export_posts(profile=profile, filters=filters):

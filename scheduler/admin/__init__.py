@@ -1,3 +1,4 @@
-"""The scheduler's admin: the review desk (posts), history, posting slots and the media library."""
+"""The scheduler's admin: the review desk (posts), history, posting slots, the media library and (superusers only)
+the task cluster's pages."""
 
-from scheduler.admin import other, posts  # noqa: F401  (registers the ModelAdmins)
+from scheduler.admin import other, posts, tasks  # noqa: F401  (registers the ModelAdmins)

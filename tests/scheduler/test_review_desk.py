@@ -258,9 +258,10 @@ def test_media_asset_admin_is_scoped_and_shows_suitability(login, admin_user, wo
     assert client.get(reverse("admin:scheduler_mediaasset_change", args=[theirs.pk])).status_code == 404
 
 
-def test_task_admin_is_for_administrators_only(login, admin_user, editor):
+def test_task_admin_is_for_superusers_only(login, admin_user, editor):
     url = reverse("admin:django_q_schedule_changelist")
-    assert login(admin_user).get(url).status_code == 200
+    assert login(UserFactory(username="root", is_superuser=True, is_staff=True)).get(url).status_code == 200
+    assert login(admin_user).get(url).status_code == 403  # a workspace's Administrator: issue 17
     assert login(editor).get(url).status_code == 403
 
 
