@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
+from instagram.media_types import EXTENSIONS
 from scheduler.media import processing
 from scheduler.media.inspect import Rejected, probe
 from scheduler.media.storage import spool
@@ -28,9 +29,10 @@ FINAL_STATUSES = ("published", "cancelled", "failed")
 class MediaRejected(Exception):
     """An upload that cannot be used; `str()` names the file and the reason in plain words."""
 
-    def __init__(self, filename: str, reason: str) -> None:
+    def __init__(self, filename: str, reason: str, code: str = "") -> None:
         self.filename = filename
         self.reason = reason
+        self.code = code  # the detector's refusal code (instagram/media_types.py, scheduler/media/inspect.py)
         super().__init__(f"“{filename}”: {reason}")
 
 
@@ -83,7 +85,7 @@ def media_upload(*, user: User, workspace: Workspace, uploaded_file) -> UploadRe
         try:
             info = probe(spooled.path)
         except Rejected as exc:
-            raise MediaRejected(filename, str(exc)) from None
+            raise MediaRejected(filename, str(exc), exc.code) from None
         limit = image_limit if info.kind == "image" else video_limit
         if spooled.size > limit:
             raise MediaRejected(filename, f"{spooled.size / MB:.0f} MB is more than the {limit // MB} MB limit for {info.kind}s.")
@@ -100,8 +102,7 @@ def _store(*, user, workspace, filename, spooled, info) -> UploadResult:  # noqa
         fps=info.fps, suitability=assess(info, spooled.size), uploaded_by=user,
         title=Path(filename).stem[:200],
     )
-    ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
-           "video/quicktime": "mov"}[info.mime_type]
+    ext = EXTENSIONS[info.mime_type]
     if info.kind == "image":
         thumb = processing.image_thumbnail(spooled.path)
         rendition = processing.image_rendition(spooled.path)
