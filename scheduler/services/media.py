@@ -20,10 +20,10 @@ from scheduler.media.inspect import Rejected, probe
 from scheduler.media.storage import spool
 from scheduler.media.suitability import assess
 from scheduler.models import MediaAsset
+from scheduler.rules import FINAL
 from scheduler.selectors.media import library_summary_forget
 
 MB = 1024 * 1024
-FINAL_STATUSES = ("published", "cancelled", "failed")
 
 
 class MediaRejected(Exception):
@@ -153,7 +153,7 @@ def media_delete(*, user: User, asset: MediaAsset) -> None:
     require(user, Action.USE_LIBRARY, asset.workspace)
     with transaction.atomic():
         blocking = list(
-            asset.post_items.exclude(post__status__in=FINAL_STATUSES).select_related("post").order_by("post_id")[:5]
+            asset.post_items.exclude(post__status__in=FINAL).select_related("post").order_by("post_id")[:5]
         )
         if blocking:
             names = ", ".join(f"“{item.post}” ({item.post.get_status_display().lower()})" for item in blocking)

@@ -75,7 +75,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
     posts = selectors.post_list(user=request.user, workspace=ws, status=status, account_id=account_id,
                                 start=start, end=end)
     statuses = S.choices if can(request.user, Action.VIEW_ALL_POSTS, ws) else [
-        c for c in S.choices if c[0] in selectors.CLIENT_VISIBLE]
+        c for c in S.choices if c[0] in rules.CLIENT_VISIBLE]
     context = {
         "posts": posts, "statuses": statuses, "accounts": InstagramAccount.objects.filter(workspace=ws),
         "filters": {"status": status or "", "account": account_id, "from": request.GET.get("from", ""),
