@@ -21,6 +21,7 @@ from scheduler.instagram_rules import local_text
 from scheduler.models import Post, ReviewEvent
 
 S = Post.Status
+A = ReviewEvent.Action
 
 
 def editors_of(post: Post) -> list[User]:
@@ -42,7 +43,7 @@ def reviews_expire(*, now: datetime | None = None) -> list[int]:
         if not won:
             continue
         when = local_text(post.publish_at, post.workspace.timezone)
-        ReviewEvent.objects.create(post=post, action="review_expired", from_status=S.IN_REVIEW, to_status=S.IN_REVIEW,
+        ReviewEvent.objects.create(post=post, action=A.REVIEW_EXPIRED, from_status=S.IN_REVIEW, to_status=S.IN_REVIEW,
                                    note=f"Still in review at its time ({when}), so it was not published. "
                                         "Approve it with a new time, or move it.")
         people = {u.pk: u for u in editors_of(post)}
