@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from accounts.models import User
 from scheduler import rules
@@ -16,6 +14,7 @@ from scheduler.services.lifecycle import (
     _event,
     _series_next,
     _transition,
+    post_mark,
 )
 
 A = ReviewEvent.Action
@@ -35,7 +34,7 @@ def series_stop(*, user: User, post: Post, note: str = "") -> Post:
     """Stop a series: no further occurrences are created and dates not yet posted are cancelled."""
     rules.check(user, Op.STOP_SERIES, post)
     root = post.series_root if post.series_root_id else post
-    Post.objects.filter(pk=root.pk).update(series_stopped=True, version=F("version") + 1, updated_at=timezone.now())
+    post_mark(root.pk, series_stopped=True)
     _event(root, user, A.SERIES_STOPPED, root.status, root.status, note or "The series was stopped.")
     pending = Post.objects.filter(pk=root.pk) | Post.objects.filter(series_root=root)
     for occurrence in pending.filter(status__in=PENDING).select_related("workspace"):
