@@ -131,6 +131,7 @@ class PostMedia(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="items")
     asset = models.ForeignKey("scheduler.MediaAsset", on_delete=models.PROTECT, related_name="post_items")
     position = models.PositiveSmallIntegerField(default=0)
+    # Column width only: the rule is instagram_rules.ALT_TEXT_MAX (models cannot import it; a test keeps them equal).
     alt_text = models.CharField(max_length=1000, blank=True)
 
     class Meta:

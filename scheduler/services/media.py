@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
 from instagram.media_types import EXTENSIONS
+from scheduler.instagram_rules import ALT_TEXT_MAX
 from scheduler.media import processing
 from scheduler.media.inspect import Rejected, probe
 from scheduler.media.storage import spool
@@ -139,8 +140,8 @@ def _store(*, user, workspace, filename, spooled, info) -> UploadResult:  # noqa
 @transaction.atomic
 def media_update(*, user: User, asset: MediaAsset, title: str, alt_text: str, tags: str, description: str = "") -> MediaAsset:
     require(user, Action.USE_LIBRARY, asset.workspace)
-    if len(alt_text) > 1000:
-        raise MediaRejected(asset.original_name or str(asset), "alt text can be at most 1,000 characters.")
+    if len(alt_text) > ALT_TEXT_MAX:
+        raise MediaRejected(asset.original_name or str(asset), f"alt text can be at most {ALT_TEXT_MAX:,} characters.")
     asset.title = title.strip()[:200]
     asset.alt_text = alt_text.strip()
     asset.description = description.strip()
