@@ -39,6 +39,6 @@ def review_counts(context: Any) -> dict[str, Any] | None:
 @register.simple_tag
 def caption_counts(chars: int, hashtags: int, mentions: int) -> str:
     """"120 / 2,200 characters · 3 / 30 hashtags · 1 / 20 mentions" with Instagram's limits from instagram_rules."""
-    rules = instagram_rules  # read at call time: the module is the one place to change a limit
-    return (f"{chars} / {rules.CAPTION_MAX:,} characters · {hashtags} / {rules.HASHTAGS_MAX} hashtags · "
-            f"{mentions} / {rules.MENTIONS_MAX} mentions")
+    limits = instagram_rules  # read at call time, so the module stays the one place to change a limit
+    return (f"{chars} / {limits.CAPTION_MAX:,} characters · {hashtags} / {limits.HASHTAGS_MAX} hashtags · "
+            f"{mentions} / {limits.MENTIONS_MAX} mentions")
