@@ -191,37 +191,6 @@ def can(user: Any, action: Action, workspace: Workspace) -> bool:
     return is_member(user, workspace) and allows(role_of(user), action)
 
 
-# Post statuses (scheduler.Post.Status values; accounts imports no app above it) whose media a client may see:
-# the approved calendar and what went out of it. Drafts and posts in review stay with the team.
-CLIENT_VISIBLE_POST_STATUSES = ("approved", "publishing", "published")
-# Posts on their way out (or just out): Instagram may fetch their media through a signed public URL.
-PUBLIC_MEDIA_POST_STATUSES = ("approved", "publishing", "published", "failed", "needs_review", "manual")
-
-
-def can_view_asset(user: Any, asset: Any, *, variant: str = "thumb") -> bool:
-    """May `user` fetch this library file (thumb, instagram rendition or original)?
-
-    Members only. Roles that work with the library or see every post see every file; a client sees files of
-    approved or published posts only; originals need the download right too.
-    """
-    workspace = asset.workspace
-    if not is_member(user, workspace):
-        return False
-    role = role_of(user)
-    if variant == "original" and not allows(role, Action.DOWNLOAD_ORIGINALS):
-        return False
-    if allows(role, Action.USE_LIBRARY) or allows(role, Action.VIEW_ALL_POSTS):
-        return True
-    if allows(role, Action.VIEW_CALENDAR):
-        return asset.post_items.filter(post__status__in=CLIENT_VISIBLE_POST_STATUSES).exists()
-    return False
-
-
-def can_fetch_public_asset(asset: Any) -> bool:
-    """The signed public URL (no session: Instagram's fetcher) serves only media of posts on their way out."""
-    return asset.post_items.filter(post__status__in=PUBLIC_MEDIA_POST_STATUSES).exists()
-
-
 def require(user: Any, action: Action, workspace: Workspace) -> None:
     """404 for non-members (existence stays hidden), 403 for members whose role lacks the action."""
     if not is_member(user, workspace):

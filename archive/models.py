@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from instagram.media_types import extension_for
+
 
 class ArchivedProfile(models.Model):
     """A public Business/Creator profile (or one of the workspace's own accounts) kept in the archive.
@@ -155,8 +157,7 @@ class ArchivedMedia(models.Model):
 
     @property
     def extension(self) -> str:
-        return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
-                "video/quicktime": "mov"}.get(self.mime_type, "mp4" if self.kind == "VIDEO" else "jpg")
+        return extension_for(self.mime_type, "mp4" if self.kind == "VIDEO" else "jpg")
 
 
 class ArchiveRun(models.Model):

@@ -1,4 +1,7 @@
-"""The one table of post transitions: per operation, from which statuses and with which policy Action.
+"""The one table of post transitions (per operation: from which statuses, which policy Action) and the status sets.
+
+The status sets (editable, movable, final, client-visible, public media) and the asset checks that depend on them
+(`can_view_asset`, `can_fetch_public_asset`) live here too, beside the table, so no module keeps its own list.
 
 Services enforce it (`check`), views, templates and the admin ask it (`may`, `allowed_actions`), so an
 action offered on a page is exactly an action the service accepts. Where a post goes *to* stays in the
@@ -45,10 +48,19 @@ class Op(enum.StrEnum):
     STOP_SERIES = "stop_series"
 
 
-# Statuses in which a post still waits to go out: it can be edited, moved, cancelled.
+# The status sets, defined once (every other module imports them from here).
+# Statuses in which a post still waits to go out: it can be edited, moved, cancelled. A failed post is one of them:
+# given a new time it is approved again (services/schedule.py), so it is not over.
 EDITABLE = (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED, S.MANUAL)
 PENDING = EDITABLE
 MOVABLE = (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED)
+# Statuses a post never leaves: its media are history (the library may delete an asset used only by these).
+FINAL = (S.PUBLISHED, S.CANCELLED)
+# What a client (read-only) may see: the approved calendar and what went out of it. Drafts, posts in review and
+# failures stay with the team.
+CLIENT_VISIBLE = (S.APPROVED, S.PUBLISHING, S.PUBLISHED)
+# Posts on their way out (or just out): Instagram may fetch their media through a signed public URL.
+PUBLIC_MEDIA = (S.APPROVED, S.PUBLISHING, S.PUBLISHED, S.FAILED, S.NEEDS_REVIEW, S.MANUAL)
 ALL = tuple(S)
 
 
@@ -174,5 +186,30 @@ def check_status(op: Op | str, post: Post) -> None:
         raise TransitionError(why)
 
 
-__all__ = ["ALL", "EDITABLE", "MOVABLE", "PENDING", "TABLE", "Op", "Rule", "TransitionError",
-           "allowed_actions", "check", "check_status", "may", "reason"]
+def can_view_asset(user: Any, asset: Any, *, variant: str = "thumb") -> bool:
+    """May `user` fetch this library file (thumb, instagram rendition or original)?
+
+    Members only. Roles that work with the library or see every post see every file; a client sees files of
+    approved or published posts only (CLIENT_VISIBLE); originals need the download right too.
+    """
+    workspace = asset.workspace
+    if not is_member(user, workspace):
+        return False
+    role = role_of(user)
+    if variant == "original" and not allows(role, Action.DOWNLOAD_ORIGINALS):
+        return False
+    if allows(role, Action.USE_LIBRARY) or allows(role, Action.VIEW_ALL_POSTS):
+        return True
+    if allows(role, Action.VIEW_CALENDAR):
+        return asset.post_items.filter(post__status__in=CLIENT_VISIBLE).exists()
+    return False
+
+
+def can_fetch_public_asset(asset: Any) -> bool:
+    """The signed public URL (no session: Instagram's fetcher) serves only media of posts on their way out."""
+    return asset.post_items.filter(post__status__in=PUBLIC_MEDIA).exists()
+
+
+__all__ = ["ALL", "CLIENT_VISIBLE", "EDITABLE", "FINAL", "MOVABLE", "PENDING", "PUBLIC_MEDIA", "TABLE", "Op", "Rule",
+           "TransitionError", "allowed_actions", "can_fetch_public_asset", "can_view_asset", "check", "check_status",
+           "may", "reason"]

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import requests
 
-from instagram.client.cdn import CdnError, download_media
+from instagram.client.cdn import CdnError, CdnUnsupported, download_media
 from instagram.client.cdn import cdn_session as _cdn_session
+from instagram.media_types import HEAD_BYTES
 
 REASONS = {
     "not_found": "Instagram's CDN answered 404: the file is not there (any more).",
@@ -28,7 +29,15 @@ REASONS = {
 
 
 class DownloadFailed(Exception):
-    """A download that did not give a usable file; `str()` is the reason in plain words."""
+    """A download that did not give a usable file; `str()` is the reason in plain words.
+
+    `refusal` is the file detector's code when the file itself was refused (instagram/media_types.py,
+    scheduler/media/inspect.py): the same code an upload of those bytes gets.
+    """
+
+    def __init__(self, message: str, refusal: str = "") -> None:
+        super().__init__(message)
+        self.refusal = refusal
 
 
 @dataclass
@@ -48,8 +57,8 @@ class _Tee:
         self.fh, self.crc, self.head = fh, 0, b""
 
     def write(self, chunk: bytes) -> int:
-        if len(self.head) < 32:
-            self.head += chunk[: 32 - len(self.head)]
+        if len(self.head) < HEAD_BYTES:
+            self.head += chunk[: HEAD_BYTES - len(self.head)]
         self.crc = zlib.crc32(chunk, self.crc)
         return self.fh.write(chunk)
 
@@ -66,9 +75,13 @@ def download(session: requests.Session, url: str, *, dest_dir: Path, prefix: str
         with os.fdopen(fd, "wb") as fh:
             tee = _Tee(fh)
             got = download_media(url, tee, session=session, timeout=(min(10.0, timeout), timeout), max_bytes=max_bytes)
+    except CdnUnsupported as exc:
+        Path(name).unlink(missing_ok=True)
+        raise DownloadFailed(f"The file was refused: {exc}", refusal=exc.refusal) from None
     except CdnError as exc:
         Path(name).unlink(missing_ok=True)
-        raise DownloadFailed(REASONS.get(getattr(exc, "reason", ""), str(exc))) from None
+        raise DownloadFailed(REASONS.get(getattr(exc, "reason", ""), str(exc)),
+                             refusal=exc.refusal) from None
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise

@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import time
+import warnings
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,15 +21,15 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
+from PIL import Image
 
 from archive.services.cdn import DownloadFailed, download
+from instagram.media_types import HEAD_BYTES, extension_for
 from scheduler.media import processing
-from scheduler.media.inspect import Rejected, sniff
+from scheduler.media.inspect import Rejected, image_refusal, sniff
 
 log = logging.getLogger("archive.files")
 TEMP_PREFIX = "pressroom-archive-"
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
-              "video/quicktime": "mov"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class MediaResult:
     size: int | None = None
     mime_type: str = ""
     stored_new: bool = False
+    refusal: str = ""  # the file detector's code when the bytes were refused (same as an upload of them)
 
 
 def temp_dir() -> Path:
@@ -121,10 +123,14 @@ def store_file(temp: Path, name: str) -> bool:
 
 def _thumbnail_from(path: Path, kind: str, poster: Future | None) -> bytes:
     if kind == "image":
+        # Decoding for the thumbnail is the archive's container check: Pillow's complaint, worded as for an upload.
         try:
-            return processing.image_thumbnail(path)
-        except Exception:  # Pillow raises many types for damaged files; all mean "corrupt"
-            raise DownloadFailed("The image is damaged: it cannot be decoded (corrupt or truncated bytes).") from None
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                return processing.image_thumbnail(path)
+        except Exception as exc:  # Pillow raises many types for damaged files
+            refused = image_refusal(exc)
+            raise DownloadFailed(f"The image was refused: {refused}", refusal=refused.code) from None
     cover = poster.result() if poster is not None else b""
     return cover or processing.video_thumbnail(path, None)
 
@@ -177,13 +183,14 @@ def fetch_media(job: MediaJob, session: requests.Session, *, max_bytes: int, tim
         got = download(session, job.url, dest_dir=temp_dir(), prefix=temp_prefix(job.run_id), max_bytes=max_bytes,
                        timeout=timeout)
     except DownloadFailed as exc:
-        return MediaResult(job.media_id, False, str(exc))
+        return MediaResult(job.media_id, False, str(exc), refusal=exc.refusal)
     try:
         try:
             kind, mime = sniff(got.head)
-        except Rejected:
-            raise DownloadFailed("The file is corrupt: its bytes are neither an image nor a video.") from None
-        name = content_name(job.workspace_id, got.sha256, EXTENSIONS.get(mime, "bin"))
+        except Rejected as refused:
+            raise DownloadFailed("The file is corrupt: its bytes are neither an image nor a video.",
+                                 refusal=refused.code) from None
+        name = content_name(job.workspace_id, got.sha256, extension_for(mime))
         thumbnail = thumb_name(job.workspace_id, got.sha256)
         if not default_storage.exists(thumbnail):
             if poster is None and kind == "video":
@@ -193,7 +200,7 @@ def fetch_media(job: MediaJob, session: requests.Session, *, max_bytes: int, tim
         return MediaResult(job.media_id, True, file=name, thumbnail=thumbnail, sha256=got.sha256, crc32=got.crc32,
                            size=got.size, mime_type=mime, stored_new=stored_new)
     except DownloadFailed as exc:
-        return MediaResult(job.media_id, False, str(exc))
+        return MediaResult(job.media_id, False, str(exc), refusal=exc.refusal)
     except Exception as exc:  # storage down, disk full…: this file fails, the run goes on and retries it next time
         log.exception("archive: storing media %s failed", job.media_id)
         return MediaResult(job.media_id, False, f"The file could not be stored ({type(exc).__name__}); "
@@ -241,16 +248,16 @@ def ingest_local(path: Path, *, workspace_id: int, poster: Path | None = None) -
     try:
         with open(path, "rb") as src, os.fdopen(fd, "wb") as out:
             while chunk := src.read(256 * 1024):
-                if len(head) < 32:
-                    head += chunk[: 32 - len(head)]
+                if len(head) < HEAD_BYTES:
+                    head += chunk[: HEAD_BYTES - len(head)]
                 digest.update(chunk)
                 crc = zlib.crc32(chunk, crc)
                 size += len(chunk)
                 out.write(chunk)
         try:
             kind, mime = sniff(head)
-        except Rejected:
-            raise DownloadFailed("The file is corrupt: its bytes are neither an image nor a video.") from None
+        except Rejected as refused:
+            raise DownloadFailed(f"The file was refused: {refused}", refusal=refused.code) from None
         sha = digest.hexdigest()
         thumbnail = thumb_name(workspace_id, sha)
         if not default_storage.exists(thumbnail):
@@ -261,11 +268,11 @@ def ingest_local(path: Path, *, workspace_id: int, poster: Path | None = None) -
                 except Exception:
                     cover = b""
             thumbnail = _store_thumb(workspace_id, sha, _thumbnail_from(temp, kind, _done(cover)))
-        name = content_name(workspace_id, sha, EXTENSIONS.get(mime, "bin"))
+        name = content_name(workspace_id, sha, extension_for(mime))
         stored_new = store_file(temp, name)
         return MediaResult(0, True, file=name, thumbnail=thumbnail, sha256=sha, crc32=crc, size=size, mime_type=mime,
                            stored_new=stored_new)
     except DownloadFailed as exc:
-        return MediaResult(0, False, str(exc))
+        return MediaResult(0, False, str(exc), refusal=exc.refusal)
     finally:
         temp.unlink(missing_ok=True)

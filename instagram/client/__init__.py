@@ -19,6 +19,7 @@ from instagram.client.cdn import (
     CdnTooLarge,
     CdnTruncated,
     CdnUnavailable,
+    CdnUnsupported,
     Download,
     cdn_session,
     download_media,
@@ -74,4 +75,5 @@ __all__ = [
     "CdnTruncated",
     "CdnTooLarge",
     "CdnUnavailable",
+    "CdnUnsupported",
 ]

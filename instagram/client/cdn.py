@@ -6,7 +6,8 @@
 
 Failures are typed so a caller can record the reason and move on: CdnNotFound (404/410), CdnExpired
 (403, the signed URL ran out: ask the API for a fresh media_url), CdnCorrupt (bytes that are not the
-media they claim to be), CdnTruncated (the connection ended before Content-Length), CdnTooLarge, and
+media they claim to be), CdnUnsupported (a HEIC photo: refused as an upload of it is), CdnTruncated (the
+connection ended before Content-Length), CdnTooLarge, and
 CdnUnavailable (5xx / network, after urllib3's retries with backoff). `.retryable` says whether trying
 again later can help; `.reason` is a short word to store.
 """
@@ -23,9 +24,11 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from instagram.client.redaction import redact
+from instagram.media_types import HEAD_BYTES, Refused, detect
 
 __all__ = [
     "CdnCorrupt", "CdnError", "CdnExpired", "CdnNotFound", "CdnTooLarge", "CdnTruncated", "CdnUnavailable",
+    "CdnUnsupported",
     "Download", "cdn_session", "download_media", "sniff_kind",
 ]
 
@@ -39,6 +42,7 @@ class CdnError(Exception):
 
     reason = "error"
     retryable = True
+    refusal = ""  # the file detector's code (instagram.media_types.Refused) when the bytes themselves were refused
 
     def __init__(self, message: str, *, url: str = "", http_status: int | None = None) -> None:
         super().__init__(message)
@@ -63,6 +67,13 @@ class CdnCorrupt(CdnError):
     """The body is not an image or a video (wrong magic bytes, an HTML page, …)."""
 
     reason = "corrupt"
+
+
+class CdnUnsupported(CdnCorrupt):
+    """A media file of a type we do not accept (HEIC): the same refusal an upload of it gets."""
+
+    reason = "unsupported"
+    retryable = False
 
 
 class CdnTruncated(CdnCorrupt):
@@ -107,15 +118,26 @@ def cdn_session(*, retries: int = 3, backoff_factor: float = 0.5, pool_size: int
 
 
 def sniff_kind(head: bytes) -> Kind | None:
-    """'image' or 'video' from the first bytes (JPEG, PNG, WebP, HEIC/AVIF, MP4/MOV), else None."""
-    if head[:3] == b"\xff\xd8\xff" or head[:8] == b"\x89PNG\r\n\x1a\n" or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
-        return "image"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        return "image" if brand in (b"heic", b"heix", b"avif", b"mif1") else "video"
-    if head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
-        return "video"
-    return None
+    """'image' or 'video' from the first bytes (instagram.media_types: the same answer an upload gets), else None."""
+    try:
+        return detect(head).kind
+    except Refused:
+        return None
+
+
+def _check_head(head: bytes, expect: Kind | None, url: str, status: int) -> Kind:
+    try:
+        kind = detect(head).kind
+    except Refused as refused:
+        # A real photo of a type we refuse (HEIC) says so; anything else is no media at all.
+        error = (CdnUnsupported(str(refused), url=url, http_status=status) if refused.code == "heic" else
+                 CdnCorrupt(f"the bytes are not {'an ' + expect if expect else 'a media file'}", url=url,
+                            http_status=status))
+        error.refusal = refused.code
+        raise error from None
+    if expect is not None and kind != expect:
+        raise CdnCorrupt(f"the bytes are not an {expect}", url=url, http_status=status)
+    return kind
 
 
 def download_media(
@@ -146,17 +168,16 @@ def download_media(
             raise CdnExpired("CDN answered 403 (URL expired or forbidden)", url=url, http_status=status)
         if status >= 400:
             raise CdnUnavailable(f"CDN answered {status}", url=url, http_status=status)
-        digest, size, kind = hashlib.sha256(), 0, None
+        digest, size, kind, head = hashlib.sha256(), 0, None, b""
         announced = resp.headers.get("Content-Length")
         try:
             for chunk in resp.iter_content(chunk_size):
                 if not chunk:
                     continue
-                if kind is None:
-                    kind = sniff_kind(chunk[:16])
-                    if kind is None or (expect is not None and kind != expect):
-                        raise CdnCorrupt(f"the bytes are not {'an ' + expect if expect else 'a media file'}", url=url,
-                                         http_status=status)
+                if kind is None:  # judged once HEAD_BYTES (or the whole body, if shorter) arrived
+                    head += chunk[: HEAD_BYTES - len(head)]
+                    if len(head) >= HEAD_BYTES:
+                        kind = _check_head(head, expect, url, status)
                 size += len(chunk)
                 if max_bytes is not None and size > max_bytes:
                     raise CdnTooLarge(f"larger than {max_bytes} bytes", url=url, http_status=status)
@@ -168,6 +189,8 @@ def download_media(
         except requests.RequestException as exc:
             raise CdnUnavailable(f"the download failed after {size} bytes: {type(exc).__name__}", url=url,
                                  http_status=status) from None
+        if kind is None and head:
+            kind = _check_head(head, expect, url, status)
         encoded = resp.headers.get("Content-Encoding", "identity") not in ("", "identity")
         if announced is not None and announced.isdigit() and not encoded and int(announced) != size:
             raise CdnTruncated(f"got {size} of {announced} bytes", url=url, http_status=status)

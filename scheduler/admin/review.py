@@ -67,7 +67,7 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
                "alt": i.alt_text, "kind": i.asset.kind, "position": i.position + 1,
                "has_image": bool(i.asset.rendition or i.asset.thumbnail), "name": str(i.asset)} for i in items]
     events = list(ReviewEvent.objects.filter(post=post).select_related("actor").order_by("created_at", "id"))
-    last_approval = next((e for e in reversed(events) if e.action == "approved" and e.content), None)
+    last_approval = next((e for e in reversed(events) if e.action == ReviewEvent.Action.APPROVED and e.content), None)
     diff = []
     if last_approval and post.approved_hash and post.content_hash != post.approved_hash:
         diff = content_diff(last_approval.content, content_snapshot(post, items))
@@ -80,7 +80,7 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         "chars": len(post.caption or ""), "events": events, "attempts": list(post.attempts.order_by("number")),
         "diff": diff, "last_approval": last_approval, "local_time": local, "tz": ws.timezone,
         "time_passed": time_passed, **_approval(request.user, post, time_passed),
-        "first_approval": (next((e for e in reversed(events) if e.action == "approved_first"), None)
+        "first_approval": (next((e for e in reversed(events) if e.action == ReviewEvent.Action.APPROVED_FIRST), None)
                            if rules.first_approval_valid(post) else None),
         "required_approvals": ws.required_approvals,
         "can_review": bool(allowed & {Op.REJECT, Op.REQUEST_CHANGES}),

@@ -8,6 +8,8 @@ from scheduler import recurrence
 from scheduler.content import content_snapshot, hash_of, inherited_review
 from scheduler.models import Post, PostMedia, ReviewEvent
 
+A = ReviewEvent.Action
+
 
 def series_root(post: Post) -> Post | None:
     if post.series_root_id:
@@ -69,7 +71,7 @@ def series_materialize_next(*, post: Post) -> Post | None:
                 for item in root_items
             )
             ReviewEvent.objects.create(
-                post=occurrence, actor=None, action="occurrence_created", from_status="", to_status=status,
+                post=occurrence, actor=None, action=A.OCCURRENCE_CREATED, from_status="", to_status=status,
                 note=f"Occurrence {index + 1} of the series “{root}”.",
             )
     except IntegrityError:  # another worker materialized it first

@@ -1,4 +1,4 @@
-"""What a file really is, judged from its bytes (never its name), and what Instagram will think of it."""
+"""What a file really is: its type from its bytes (instagram/media_types.py, never its name), then Pillow or ffprobe."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from pathlib import Path
 
 from PIL import Image
 
+from instagram.media_types import HEAD_BYTES, Refused, detect
+
 # Pillow raises DecompressionBombError above 2x this and warns above it; we refuse both.
 Image.MAX_IMAGE_PIXELS = 60_000_000
 
 
-class Rejected(Exception):
-    """A reason in words a social manager understands (the file name is added by the caller)."""
+# One detector for uploads and archive downloads (instagram/media_types.py); its refusal is our rejection.
+Rejected = Refused
 
 
 @dataclass
@@ -35,24 +37,17 @@ class MediaInfo:
 
 def sniff(head: bytes) -> tuple[str, str]:
     """(kind, mime) from the first bytes; Rejected for anything we do not accept."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image", "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image", "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image", "image/webp"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
-            raise Rejected("HEIC photos are not supported yet — export it as JPEG and upload again.")
-        if brand == b"qt  ":
-            return "video", "video/quicktime"
-        return "video", "video/mp4"
-    if head[:2] == b"MZ" or head[:4] == b"\x7fELF" or head[:2] == b"#!":
-        raise Rejected("this is a program, not a photo or video.")
-    if not head:
-        raise Rejected("the file is empty.")
-    raise Rejected("this is not a JPEG, PNG, WEBP, MP4 or MOV file (whatever its name says).")
+    found = detect(head)
+    return found.kind, found.mime
+
+
+def image_refusal(exc: BaseException) -> Rejected:
+    """Pillow's complaint about an image, as the reason every path gives (upload check, archive thumbnail)."""
+    if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+        return Rejected("bomb", "the image has far too many pixels to be a real photo (a decompression bomb?).")
+    if "truncated" in str(exc).lower():
+        return Rejected("truncated", "the image is incomplete (truncated): part of the file is missing.")
+    return Rejected("damaged", "the image is damaged and cannot be opened.")
 
 
 def probe_image(path: Path, mime: str) -> MediaInfo:
@@ -64,12 +59,8 @@ def probe_image(path: Path, mime: str) -> MediaInfo:
                 img.verify()  # structure check
             with Image.open(path) as img:
                 img.load()  # decodes every pixel: a truncated file fails here
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Rejected("the image has far too many pixels to be a real photo (a decompression bomb?).") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        if "truncated" in str(exc).lower():
-            raise Rejected("the image is incomplete (truncated) — upload the whole file again.") from None
-        raise Rejected("the image is damaged and cannot be opened.") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, SyntaxError, ValueError) as exc:
+        raise image_refusal(exc) from None
     return MediaInfo(kind="image", mime_type=mime, width=width, height=height)
 
 
@@ -90,15 +81,15 @@ def probe_video(path: Path, mime: str) -> MediaInfo:
             capture_output=True, text=True, timeout=60, check=False,
         )
     except FileNotFoundError:
-        raise Rejected("videos cannot be checked on this server (ffprobe is missing); ask an administrator.") from None
+        raise Rejected("no_ffprobe", "videos cannot be checked on this server (ffprobe is missing); ask an administrator.") from None
     if out.returncode != 0:
-        raise Rejected("the video is damaged or incomplete and cannot be played.")
+        raise Rejected("damaged", "the video is damaged or incomplete and cannot be played.")
     data = json.loads(out.stdout or "{}")
     streams = data.get("streams", [])
     video = next((s for s in streams if s.get("codec_type") == "video"), None)
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     if video is None:
-        raise Rejected("the file has no video track.")
+        raise Rejected("no_video", "the file has no video track.")
     duration = data.get("format", {}).get("duration") or video.get("duration")
     return MediaInfo(
         kind="video",
@@ -116,6 +107,6 @@ def probe_video(path: Path, mime: str) -> MediaInfo:
 
 def probe(path: Path) -> MediaInfo:
     with open(path, "rb") as fh:
-        head = fh.read(32)
+        head = fh.read(HEAD_BYTES)
     kind, mime = sniff(head)
     return probe_image(path, mime) if kind == "image" else probe_video(path, mime)

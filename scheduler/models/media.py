@@ -42,6 +42,7 @@ class MediaAsset(models.Model):
     thumbnail = models.FileField(upload_to=derived_upload_to, max_length=300, blank=True)
     # JPEG within Instagram's limits (≤ 8 MB, width ≤ 1440, sRGB), made at upload for images.
     rendition = models.FileField(upload_to=derived_upload_to, max_length=300, blank=True)
+    # Column width only: the rule is instagram_rules.ALT_TEXT_MAX (models cannot import it; a test keeps them equal).
     alt_text = models.CharField(max_length=1000, blank=True)
     title = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)

@@ -131,6 +131,7 @@ class PostMedia(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="items")
     asset = models.ForeignKey("scheduler.MediaAsset", on_delete=models.PROTECT, related_name="post_items")
     position = models.PositiveSmallIntegerField(default=0)
+    # Column width only: the rule is instagram_rules.ALT_TEXT_MAX (models cannot import it; a test keeps them equal).
     alt_text = models.CharField(max_length=1000, blank=True)
 
     class Meta:
@@ -175,9 +176,35 @@ class PublishAttempt(models.Model):
 class ReviewEvent(models.Model):
     """Every review/lifecycle transition with who, when and note."""
 
+    class Action(models.TextChoices):
+        """Every kind of event; the label completes "<who> …" in a post's history."""
+
+        CREATED = "created", "created the post"
+        EDITED = "edited", "edited it"
+        MOVED = "moved", "moved it"
+        SUBMITTED = "submitted", "submitted it for review"
+        APPROVED = "approved", "approved it"
+        APPROVED_FIRST = "approved_first", "gave the first of two approvals"
+        REJECTED = "rejected", "rejected it"
+        CHANGES_REQUESTED = "changes_requested", "requested changes"
+        REVIEW_EXPIRED = "review_expired", "flagged it: still in review at its time"
+        RESCHEDULED = "rescheduled", "rescheduled it"
+        QUEUED = "queued", "queued it"
+        CANCELLED = "cancelled", "cancelled it"
+        PUBLISH_NOW = "publish_now", "asked to publish it now"
+        SKIPPED = "skipped", "skipped this date"
+        SERIES_STOPPED = "series_stopped", "stopped the series"
+        SERIES_MOVED = "series_moved", "moved the series"
+        SERIES_SPLIT = "series_split", "split the series"
+        SERIES_CONTINUED = "series_continued", "continued the series from this date"
+        SERIES_DATE_MOVED = "series_date_moved", "moved one date of the series"
+        OCCURRENCE_CREATED = "occurrence_created", "created this date of the series"
+        MARKED_MANUAL = "marked_manual", "sent it to the manual lane"
+        POSTED_MANUALLY = "posted_manually", "marked it as posted by hand"
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="review_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=30)
+    action = models.CharField(max_length=30, choices=Action.choices)
     from_status = models.CharField(max_length=14, blank=True)
     to_status = models.CharField(max_length=14, blank=True)
     note = models.TextField(blank=True)

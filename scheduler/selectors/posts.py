@@ -11,9 +11,7 @@ from django.http import Http404
 from accounts.models import Workspace
 from accounts.permissions import Action, can
 from scheduler.models import Post, PostMedia
-
-# What a client (read-only) may see: the approved calendar and what went out of it.
-CLIENT_VISIBLE = (Post.Status.APPROVED, Post.Status.PUBLISHING, Post.Status.PUBLISHED)
+from scheduler.rules import CLIENT_VISIBLE  # what a client (read-only) may see
 
 
 def _with_media(qs: QuerySet[Post]) -> QuerySet[Post]:

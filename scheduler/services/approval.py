@@ -25,6 +25,8 @@ from scheduler.services.lifecycle import (
 )
 from scheduler.services.review import editors_of
 
+A = ReviewEvent.Action
+
 
 @transaction.atomic
 def post_submit(*, user: User, post: Post, note: str = "") -> Post:
@@ -37,7 +39,7 @@ def post_submit(*, user: User, post: Post, note: str = "") -> Post:
         asset_errors=asset_errors, publish_at=post.publish_at, check_publish_at=False, rrule="",
         collaborators=post.collaborators, user_tags=post.user_tags,
     )
-    return _transition(post, user, action="submitted", to=S.IN_REVIEW, note=note)
+    return _transition(post, user, action=A.SUBMITTED, to=S.IN_REVIEW, note=note)
 
 
 @transaction.atomic
@@ -60,7 +62,7 @@ def post_approve(*, user: User, post: Post, note: str = "", publish_at: datetime
         return _first_approval(post, user, note=note, snapshot=snapshot, digest=digest, changes=changes)
     _cas(post, status=S.APPROVED, content_hash=digest, approved_hash=digest, first_approval_by=None,
          first_approval_hash="", **changes)
-    event = _event(post, user, "approved", S.IN_REVIEW, S.APPROVED, note)
+    event = _event(post, user, A.APPROVED, S.IN_REVIEW, S.APPROVED, note)
     ReviewEvent.objects.filter(pk=event.pk).update(content=snapshot)
     title = f"Approved with a comment: {post}" if note else f"Approved: {post}"
     _tell_author(post, user, title, note or "Approved as it is.", level="success")
@@ -70,7 +72,7 @@ def post_approve(*, user: User, post: Post, note: str = "", publish_at: datetime
 def _first_approval(post: Post, user: Any, *, note: str, snapshot: dict, digest: str, changes: dict) -> Post:
     """Two-approval workspaces: record the first approval of this content; the post stays in review."""
     _cas(post, content_hash=digest, first_approval_by=user, first_approval_hash=digest, **changes)
-    event = _event(post, user, "approved_first", S.IN_REVIEW, S.IN_REVIEW,
+    event = _event(post, user, A.APPROVED_FIRST, S.IN_REVIEW, S.IN_REVIEW,
                    note or "First approval; a second editor has to approve it too.")
     ReviewEvent.objects.filter(pk=event.pk).update(content=snapshot)
     others = [u for u in editors_of(post) if u.pk != user.pk and u.pk != post.author_id]
@@ -87,7 +89,7 @@ def _first_approval(post: Post, user: Any, *, note: str, snapshot: dict, digest:
 def post_reject(*, user: User, post: Post, note: str) -> Post:
     rules.check(user, Op.REJECT, post)
     note = _note_required(note, "reject a post")
-    _transition(post, user, action="rejected", to=S.DRAFT, note=note, first_approval_by=None, first_approval_hash="")
+    _transition(post, user, action=A.REJECTED, to=S.DRAFT, note=note, first_approval_by=None, first_approval_hash="")
     _tell_author(post, user, f"Rejected: {post}", note)
     return post
 
@@ -96,7 +98,7 @@ def post_reject(*, user: User, post: Post, note: str) -> Post:
 def post_request_changes(*, user: User, post: Post, note: str) -> Post:
     rules.check(user, Op.REQUEST_CHANGES, post)
     note = _note_required(note, "request changes")
-    _transition(post, user, action="changes_requested", to=S.DRAFT, note=note, first_approval_by=None,
+    _transition(post, user, action=A.CHANGES_REQUESTED, to=S.DRAFT, note=note, first_approval_by=None,
                 first_approval_hash="")
     _tell_author(post, user, f"Changes requested: {post}", note)
     return post

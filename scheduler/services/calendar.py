@@ -27,6 +27,7 @@ from scheduler.services.lifecycle import ConflictError
 from scheduler.services.schedule import post_reschedule
 
 S = Post.Status
+A = ReviewEvent.Action
 SCOPES = ("this", "following")
 _WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 _DAY_TOKEN = re.compile(r"^([+-]?\d+)?([A-Z]{2})$")
@@ -144,7 +145,7 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     if occurrence_utc == start:  # the first date: the whole series moves
         moved = post_reschedule(user=user, post=root, publish_at=publish_at, expected_version=expected_version)
         Post.objects.filter(pk=root.pk).update(rrule=new_rule, occurrence_at=publish_at)
-        _event(root, user, "series_moved", f"The series now starts {when}: {new_rule}.")
+        _event(root, user, A.SERIES_MOVED, f"The series now starts {when}: {new_rule}.")
         moved.refresh_from_db()
         return moved
 
@@ -153,7 +154,7 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     _check_version(stored or root, expected_version)
     ended = _until_before(root.rrule, occurrence_utc)
     Post.objects.filter(pk=root.pk).update(rrule=ended, version=F("version") + 1, updated_at=timezone.now())
-    _event(root, user, "series_split", f"The series ends before {instagram_rules.local_text(occurrence_utc, ws.timezone)}"
+    _event(root, user, A.SERIES_SPLIT, f"The series ends before {instagram_rules.local_text(occurrence_utc, ws.timezone)}"
            f"; it continues from {when}.")
     if stored is not None:
         if stored.status not in MOVABLE:  # the transition table's "reschedule" statuses
@@ -165,9 +166,9 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
         if won != 1:
             raise ConflictError("This date changed meanwhile (it may be publishing). The calendar now shows it as it is.")
         stored.refresh_from_db()
-        _event(stored, user, "series_moved", f"From this date on the series runs {when} onwards: {new_rule}.")
+        _event(stored, user, A.SERIES_MOVED, f"From this date on the series runs {when} onwards: {new_rule}.")
         return stored
-    return _copy(root, user, publish_at=publish_at, rrule=new_rule, action="series_continued",
+    return _copy(root, user, publish_at=publish_at, rrule=new_rule, action=A.SERIES_CONTINUED,
                  note=f"Continues the series “{root}” (post {root.pk}) from {when}; its approval carries over.")
 
 
@@ -210,12 +211,12 @@ def series_move_date(*, user: User, post: Post, occurrence_utc: datetime, publis
                                            version=F("version") + 1, updated_at=timezone.now())
     was = instagram_rules.local_text(occurrence_utc, ws.timezone)
     when = instagram_rules.local_text(publish_at, ws.timezone)
-    _event(root, user, "series_date_moved", f"The date {was} moved to {when}; the series goes on after it.")
-    single = _copy(root, user, publish_at=publish_at, rrule="", action="series_date_moved",
+    _event(root, user, A.SERIES_DATE_MOVED, f"The date {was} moved to {when}; the series goes on after it.")
+    single = _copy(root, user, publish_at=publish_at, rrule="", action=A.SERIES_DATE_MOVED,
                    note=f"The {was} date of the series “{root}” (post {root.pk}), moved to {when}.")
     if nxt is not None:
         rest_rule = recurrence.validate_rule(rest_rule, dtstart_utc=nxt, tz=ws.timezone)
-        _copy(root, user, publish_at=nxt, rrule=rest_rule, action="series_continued",
+        _copy(root, user, publish_at=nxt, rrule=rest_rule, action=A.SERIES_CONTINUED,
               note=f"Continues the series “{root}” (post {root.pk}) after the moved {was} date.")
     return single
 

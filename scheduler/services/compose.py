@@ -12,7 +12,7 @@ from django.db import transaction
 from accounts.models import InstagramAccount, User, Workspace
 from accounts.permissions import Action, require
 from scheduler import instagram_rules, rules
-from scheduler.models import Post, PostMedia
+from scheduler.models import Post, PostMedia, ReviewEvent
 from scheduler.rules import Op
 from scheduler.services.lifecycle import (
     CONTENT_FIELDS,
@@ -25,6 +25,8 @@ from scheduler.services.lifecycle import (
     _store_hash,
     _tell_author,
 )
+
+A = ReviewEvent.Action
 
 
 def _set_media(post: Post, assets: Sequence[Any], alt_texts: Sequence[str] | None = None) -> None:
@@ -83,7 +85,7 @@ def post_create(
     )
     _set_media(post, assets, alt_texts)
     _store_hash(post)
-    _event(post, user, "created", "", S.DRAFT)
+    _event(post, user, A.CREATED, "", S.DRAFT)
     return post
 
 
@@ -155,7 +157,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
     note = f"Changed {what}."
     if to != before:
         note += " Content changed after approval, so it needs review again."
-    _event(post, user, "edited" if content_changed else "moved" if "publish_at" in changed else "edited",
+    _event(post, user, A.EDITED if content_changed else A.MOVED if "publish_at" in changed else A.EDITED,
            before, to, note)
     if content_changed:  # an editor's caption fix (or anyone's edit) is shown to the author
         _tell_author(post, user, f"{user} edited your post: {post}", note, level="info")

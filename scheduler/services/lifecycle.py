@@ -1,4 +1,8 @@
-"""The plumbing every post service shares: compare-and-set updates, review events, conflicts, telling the author."""
+"""The plumbing every post service shares: compare-and-set updates, review events, conflicts, telling the author.
+
+The only module outside the publishing engine (engine/) that changes a post's status or version
+(tests/test_one_source.py keeps it so).
+"""
 
 from __future__ import annotations
 
@@ -61,6 +65,17 @@ def _cas(post: Post, *, expected_version: int | None = None, **changes: Any) -> 
         )
     post.refresh_from_db()
     return post
+
+
+def post_mark(post_id: int, *, only_if: dict[str, Any] | None = None, **changes: Any) -> bool:
+    """Set flags on a post without moving its status (series stopped, review expired) and bump its version.
+
+    A compare-and-set: the row must still match `only_if`; True when it did (and was changed). Writes no event:
+    the caller writes the one that says why.
+    """
+    changes.setdefault("updated_at", timezone.now())
+    rows = Post.objects.filter(pk=post_id, **(only_if or {}))
+    return rows.update(version=F("version") + 1, **changes) == 1
 
 
 def _transition(post: Post, user: Any, *, action: str, to: str, note: str = "",

@@ -14,23 +14,26 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
+from instagram.media_types import EXTENSIONS
+from scheduler.instagram_rules import ALT_TEXT_MAX
 from scheduler.media import processing
 from scheduler.media.inspect import Rejected, probe
 from scheduler.media.storage import spool
 from scheduler.media.suitability import assess
 from scheduler.models import MediaAsset
+from scheduler.rules import FINAL
 from scheduler.selectors.media import library_summary_forget
 
 MB = 1024 * 1024
-FINAL_STATUSES = ("published", "cancelled", "failed")
 
 
 class MediaRejected(Exception):
     """An upload that cannot be used; `str()` names the file and the reason in plain words."""
 
-    def __init__(self, filename: str, reason: str) -> None:
+    def __init__(self, filename: str, reason: str, code: str = "") -> None:
         self.filename = filename
         self.reason = reason
+        self.code = code  # the detector's refusal code (instagram/media_types.py, scheduler/media/inspect.py)
         super().__init__(f"“{filename}”: {reason}")
 
 
@@ -83,7 +86,7 @@ def media_upload(*, user: User, workspace: Workspace, uploaded_file) -> UploadRe
         try:
             info = probe(spooled.path)
         except Rejected as exc:
-            raise MediaRejected(filename, str(exc)) from None
+            raise MediaRejected(filename, str(exc), exc.code) from None
         limit = image_limit if info.kind == "image" else video_limit
         if spooled.size > limit:
             raise MediaRejected(filename, f"{spooled.size / MB:.0f} MB is more than the {limit // MB} MB limit for {info.kind}s.")
@@ -100,8 +103,7 @@ def _store(*, user, workspace, filename, spooled, info) -> UploadResult:  # noqa
         fps=info.fps, suitability=assess(info, spooled.size), uploaded_by=user,
         title=Path(filename).stem[:200],
     )
-    ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
-           "video/quicktime": "mov"}[info.mime_type]
+    ext = EXTENSIONS[info.mime_type]
     if info.kind == "image":
         thumb = processing.image_thumbnail(spooled.path)
         rendition = processing.image_rendition(spooled.path)
@@ -138,8 +140,8 @@ def _store(*, user, workspace, filename, spooled, info) -> UploadResult:  # noqa
 @transaction.atomic
 def media_update(*, user: User, asset: MediaAsset, title: str, alt_text: str, tags: str, description: str = "") -> MediaAsset:
     require(user, Action.USE_LIBRARY, asset.workspace)
-    if len(alt_text) > 1000:
-        raise MediaRejected(asset.original_name or str(asset), "alt text can be at most 1,000 characters.")
+    if len(alt_text) > ALT_TEXT_MAX:
+        raise MediaRejected(asset.original_name or str(asset), f"alt text can be at most {ALT_TEXT_MAX:,} characters.")
     asset.title = title.strip()[:200]
     asset.alt_text = alt_text.strip()
     asset.description = description.strip()
@@ -152,7 +154,7 @@ def media_delete(*, user: User, asset: MediaAsset) -> None:
     require(user, Action.USE_LIBRARY, asset.workspace)
     with transaction.atomic():
         blocking = list(
-            asset.post_items.exclude(post__status__in=FINAL_STATUSES).select_related("post").order_by("post_id")[:5]
+            asset.post_items.exclude(post__status__in=FINAL).select_related("post").order_by("post_id")[:5]
         )
         if blocking:
             names = ", ".join(f"“{item.post}” ({item.post.get_status_display().lower()})" for item in blocking)

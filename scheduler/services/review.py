@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,8 +18,10 @@ from accounts.permissions import Role
 from accounts.services.notifications import notify
 from scheduler.instagram_rules import local_text
 from scheduler.models import Post, ReviewEvent
+from scheduler.services.lifecycle import post_mark
 
 S = Post.Status
+A = ReviewEvent.Action
 
 
 def editors_of(post: Post) -> list[User]:
@@ -36,13 +37,12 @@ def reviews_expire(*, now: datetime | None = None) -> list[int]:
     flagged = []
     for post in due.select_related("workspace", "account", "author").order_by("publish_at", "pk"):
         # Compare-and-set: an approval or a move that lands meanwhile wins, and this post is left alone.
-        won = Post.objects.filter(pk=post.pk, status=S.IN_REVIEW, publish_at=post.publish_at,
-                                  review_expired_at__isnull=True).update(
-            review_expired_at=now, version=F("version") + 1, updated_at=now)
+        won = post_mark(post.pk, only_if={"status": S.IN_REVIEW, "publish_at": post.publish_at,
+                                          "review_expired_at__isnull": True}, review_expired_at=now, updated_at=now)
         if not won:
             continue
         when = local_text(post.publish_at, post.workspace.timezone)
-        ReviewEvent.objects.create(post=post, action="review_expired", from_status=S.IN_REVIEW, to_status=S.IN_REVIEW,
+        ReviewEvent.objects.create(post=post, action=A.REVIEW_EXPIRED, from_status=S.IN_REVIEW, to_status=S.IN_REVIEW,
                                    note=f"Still in review at its time ({when}), so it was not published. "
                                         "Approve it with a new time, or move it.")
         people = {u.pk: u for u in editors_of(post)}

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import InstagramAccount, User
 from scheduler import instagram_rules, rules
-from scheduler.models import Post, PostingSlot
+from scheduler.models import Post, PostingSlot, ReviewEvent
 from scheduler.rules import Op
 from scheduler.services.lifecycle import (
     S,
@@ -23,6 +23,8 @@ from scheduler.services.lifecycle import (
     _transition,
 )
 from scheduler.slots import next_free_slot
+
+A = ReviewEvent.Action
 
 
 def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int | None, action: str,
@@ -50,7 +52,7 @@ def post_reschedule(*, user: User, post: Post, publish_at: datetime, expected_ve
     """Move a post's time (drag on the calendar). Approved stays approved; a failed post is retried then."""
     rules.check(user, Op.RESCHEDULE, post)
     _check_version(post, expected_version)
-    return _move(post, user, publish_at=publish_at, expected_version=expected_version, action="rescheduled")
+    return _move(post, user, publish_at=publish_at, expected_version=expected_version, action=A.RESCHEDULED)
 
 
 def queue_slot(*, account: InstagramAccount, exclude_pk: int | None = None) -> datetime:
@@ -80,7 +82,7 @@ def post_add_to_queue(*, user: User, post: Post) -> Post:
     """Put the post into its account's next free posting slot after now."""
     rules.check(user, Op.QUEUE, post)
     slot = queue_slot(account=post.account, exclude_pk=post.pk)
-    return _move(post, user, publish_at=slot, expected_version=None, action="queued",
+    return _move(post, user, publish_at=slot, expected_version=None, action=A.QUEUED,
                  note=f"Queued into the next free slot, {instagram_rules.local_text(slot, post.workspace.timezone)}.")
 
 
@@ -88,7 +90,7 @@ def post_add_to_queue(*, user: User, post: Post) -> Post:
 def post_cancel(*, user: User, post: Post, note: str = "") -> Post:
     """Cancel a post that has not gone out. For a recurring post the series carries on with its next date."""
     rules.check(user, Op.CANCEL, post)
-    _transition(post, user, action="cancelled", to=S.CANCELLED, note=note, next_attempt_at=None, deferred_reason="")
+    _transition(post, user, action=A.CANCELLED, to=S.CANCELLED, note=note, next_attempt_at=None, deferred_reason="")
     _series_next(post)
     return post
 
@@ -98,7 +100,7 @@ def post_publish_now(*, user: User, post: Post) -> Post:
     """Due now: the dispatcher claims it on its next pass (and a pass is requested right after commit)."""
     rules.check(user, Op.PUBLISH_NOW, post)
     now = timezone.now()
-    _transition(post, user, action="publish_now", to=S.APPROVED, publish_at=now, next_attempt_at=None,
+    _transition(post, user, action=A.PUBLISH_NOW, to=S.APPROVED, publish_at=now, next_attempt_at=None,
                 note="Publish now requested.")
     _kick_dispatcher()
     return post

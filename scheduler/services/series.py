@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from accounts.models import User
 from scheduler import rules
-from scheduler.models import Post
+from scheduler.models import Post, ReviewEvent
 from scheduler.rules import PENDING, Op
 from scheduler.services.lifecycle import (
     ConflictError,
@@ -16,14 +14,17 @@ from scheduler.services.lifecycle import (
     _event,
     _series_next,
     _transition,
+    post_mark,
 )
+
+A = ReviewEvent.Action
 
 
 @transaction.atomic
 def post_skip_occurrence(*, user: User, post: Post, note: str = "") -> Post | None:
     """Skip this date of a series: this occurrence is cancelled, the next one is created. Returns the next one."""
     rules.check(user, Op.SKIP, post)
-    _transition(post, user, action="skipped", to=S.CANCELLED, note=note or "This date was skipped.",
+    _transition(post, user, action=A.SKIPPED, to=S.CANCELLED, note=note or "This date was skipped.",
                 next_attempt_at=None, deferred_reason="")
     return _series_next(post)
 
@@ -33,12 +34,12 @@ def series_stop(*, user: User, post: Post, note: str = "") -> Post:
     """Stop a series: no further occurrences are created and dates not yet posted are cancelled."""
     rules.check(user, Op.STOP_SERIES, post)
     root = post.series_root if post.series_root_id else post
-    Post.objects.filter(pk=root.pk).update(series_stopped=True, version=F("version") + 1, updated_at=timezone.now())
-    _event(root, user, "series_stopped", root.status, root.status, note or "The series was stopped.")
+    post_mark(root.pk, series_stopped=True)
+    _event(root, user, A.SERIES_STOPPED, root.status, root.status, note or "The series was stopped.")
     pending = Post.objects.filter(pk=root.pk) | Post.objects.filter(series_root=root)
     for occurrence in pending.filter(status__in=PENDING).select_related("workspace"):
         try:
-            _transition(occurrence, user, action="cancelled", to=S.CANCELLED, note="The series was stopped.",
+            _transition(occurrence, user, action=A.CANCELLED, to=S.CANCELLED, note="The series was stopped.",
                         next_attempt_at=None, deferred_reason="")
         except ConflictError:  # the dispatcher claimed it this instant; it goes out as the last one
             continue

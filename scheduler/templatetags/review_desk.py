@@ -1,4 +1,5 @@
-"""Admin index figures for the review desk: "Awaiting your review (N)" and "Expired (N)"."""
+"""Review desk tags: the admin index figures ("Awaiting your review (N)", "Expired (N)") and the caption counts
+against Instagram's limits (scheduler/instagram_rules.py, the one place they are written)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from accounts.permissions import Action, allows, role_of, workspaces_for
+from scheduler import instagram_rules
 from scheduler.models import Post
 
 register = template.Library()
@@ -32,3 +34,11 @@ def review_counts(context: Any) -> dict[str, Any] | None:
     )
     base = reverse("admin:scheduler_post_changelist")
     return {**figures, "awaiting_url": f"{base}?queue=review", "expired_url": f"{base}?queue=expired"}
+
+
+@register.simple_tag
+def caption_counts(chars: int, hashtags: int, mentions: int) -> str:
+    """"120 / 2,200 characters · 3 / 30 hashtags · 1 / 20 mentions" with Instagram's limits from instagram_rules."""
+    limits = instagram_rules  # read at call time, so the module stays the one place to change a limit
+    return (f"{chars} / {limits.CAPTION_MAX:,} characters · {hashtags} / {limits.HASHTAGS_MAX} hashtags · "
+            f"{mentions} / {limits.MENTIONS_MAX} mentions")

@@ -15,9 +15,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.permissions import Action, can_view_asset, workspace_view
+from accounts.permissions import Action, workspace_view
 from scheduler.forms.media import AssetForm
 from scheduler.models import MediaAsset
+from scheduler.rules import can_view_asset
 from scheduler.selectors import media as selectors
 from scheduler.services import media as services
 

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseGone
 from django.views.decorators.http import require_safe
 
-from accounts.permissions import can_fetch_public_asset
 from scheduler.media.storage import name_from_token
 from scheduler.models import MediaAsset
+from scheduler.rules import can_fetch_public_asset
 
 
 @require_safe

@@ -21,7 +21,7 @@ from accounts.permissions import Action, can, workspace_view
 from accounts.redirects import safe_next
 from scheduler import recurrence, recurrence_builder, rules
 from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm, RescheduleForm
-from scheduler.models import MetricSnapshot, Post
+from scheduler.models import MetricSnapshot, Post, ReviewEvent
 from scheduler.rules import Op
 from scheduler.selectors import posts as selectors
 from scheduler.services import approval as approval_svc
@@ -75,7 +75,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
     posts = selectors.post_list(user=request.user, workspace=ws, status=status, account_id=account_id,
                                 start=start, end=end)
     statuses = S.choices if can(request.user, Action.VIEW_ALL_POSTS, ws) else [
-        c for c in S.choices if c[0] in selectors.CLIENT_VISIBLE]
+        c for c in S.choices if c[0] in rules.CLIENT_VISIBLE]
     context = {
         "posts": posts, "statuses": statuses, "accounts": InstagramAccount.objects.filter(workspace=ws),
         "filters": {"status": status or "", "account": account_id, "from": request.GET.get("from", ""),
@@ -162,14 +162,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _compose_response(request, post, caption_only)
 
 
-_VERBS = {
-    "created": "created the post", "submitted": "submitted it for review", "approved": "approved it",
-    "rejected": "rejected it", "changes_requested": "requested changes", "edited": "edited it", "moved": "moved it",
-    "rescheduled": "rescheduled it", "queued": "queued it", "cancelled": "cancelled it",
-    "publish_now": "asked to publish it now", "skipped": "skipped this date", "series_stopped": "stopped the series",
-    "marked_manual": "sent it to the manual lane", "posted_manually": "marked it as posted by hand",
-    "occurrence_created": "created this date of the series",
-}
+_VERBS = dict(ReviewEvent.Action.choices)  # "<who> approved it": the labels live with the enum
 
 
 def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:

@@ -8,15 +8,16 @@ from instagram.sandbox.testing import RunningSandbox
 
 
 @pytest.fixture
-def account(sandbox: RunningSandbox) -> dict:
+def sandbox_account(sandbox: RunningSandbox) -> dict:
+    """An account in the sandbox, as the sandbox returns it (a dict: ig_user_id, username, access_token…)."""
     return sandbox.create_account("acme_brand")
 
 
 @pytest.fixture
-def client(sandbox: RunningSandbox, account: dict):
-    return sandbox.graph_client(account["access_token"])
+def client(sandbox: RunningSandbox, sandbox_account: dict):
+    return sandbox.graph_client(sandbox_account["access_token"])
 
 
 @pytest.fixture
-def ig_id(account: dict) -> str:
-    return account["ig_user_id"]
+def ig_id(sandbox_account: dict) -> str:
+    return sandbox_account["ig_user_id"]

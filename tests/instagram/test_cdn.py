@@ -133,7 +133,8 @@ def test_sniff_kind():
     assert sniff_kind(b"\xff\xd8\xff\xe0") == "image"
     assert sniff_kind(b"\x89PNG\r\n\x1a\nxxxx") == "image"
     assert sniff_kind(b"\x00\x00\x00\x18ftypmp42") == "video"
-    assert sniff_kind(b"\x00\x00\x00\x18ftypheic") == "image"
+    assert sniff_kind(b"\x00\x00\x00\x18ftypheic") is None  # refused, as an upload of it is (issue 19)
+    assert sniff_kind(b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf") == "image"
     assert sniff_kind(b"<!doctype html>") is None
 
 

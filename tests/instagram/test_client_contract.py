@@ -199,9 +199,9 @@ def test_injected_errors_map_to_classes(sandbox, client, ig_id, spec, exc_class)
         assert info.value.retry_after_seconds == 7 * 60
 
 
-def test_timeout_is_transient(sandbox, account):
+def test_timeout_is_transient(sandbox, sandbox_account):
     sandbox.inject_fault("profile", timeout=True, sleep_seconds=2, once=True)
-    client = sandbox.graph_client(account["access_token"], timeout=(1.0, 0.3))
+    client = sandbox.graph_client(sandbox_account["access_token"], timeout=(1.0, 0.3))
     with pytest.raises(errors.Transient, match="Timed out"):
         client.me()
     assert client.me()["username"] == "acme_brand"
@@ -217,8 +217,8 @@ def test_fault_after_the_action_still_publishes(sandbox, client, ig_id):
     assert len(sandbox.ledger()) == 1
 
 
-def test_expired_token_is_token_invalid(sandbox, client, account):
-    sandbox.control("POST", "tokens", {"access_token": account["access_token"], "action": "expire"})
+def test_expired_token_is_token_invalid(sandbox, client, sandbox_account):
+    sandbox.control("POST", "tokens", {"access_token": sandbox_account["access_token"], "action": "expire"})
     with pytest.raises(errors.TokenInvalid) as info:
         client.me()
     assert info.value.subcode == 463

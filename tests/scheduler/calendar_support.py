@@ -1,12 +1,24 @@
-"""Helpers shared by the calendar tests: posts at local wall-clock times of the workspace."""
+"""Helpers shared by the calendar tests: posts at local wall-clock times of the workspace, time frozen at the
+module's NOW (each calendar module picks its own date near a DST change)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+import time_machine
+
 from scheduler.models import Post
 from scheduler.recurrence import localize
 from tests.scheduler.post_factories import PostFactory
+
+
+@pytest.fixture
+def frozen_at_module_now(request):  # noqa: ANN001
+    """Time stands still at the test module's `NOW`; opt in with `pytestmark = pytest.mark.usefixtures(...)`."""
+    now = request.module.NOW
+    with time_machine.travel(now, tick=False):
+        yield now
 
 
 def local(ws, text: str) -> datetime:  # noqa: ANN001

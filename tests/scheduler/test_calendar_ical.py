@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import icalendar
 import pytest
-import time_machine
 from django.urls import reverse
 
 from accounts.models import Membership
@@ -18,10 +17,7 @@ from tests.scheduler.calendar_support import local, post_at, series_at
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_at_module_now")  # tests/scheduler/calendar_support.py
 
 
 def feed_url(token, account=None) -> str:  # noqa: ANN001

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from scheduler import recurrence
@@ -18,10 +17,7 @@ from tests.scheduler.calendar_support import local, post_at, series_at
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_at_module_now")  # tests/scheduler/calendar_support.py
 
 
 def dates(root: Post, lo: str, hi: str) -> list[str]:

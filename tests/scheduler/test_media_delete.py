@@ -41,3 +41,19 @@ def test_update_normalises_tags_and_bounds_alt_text(asset, social):
 
     with pytest.raises(MediaRejected):
         media_update(user=social, asset=asset, title="", alt_text="x" * 1001, tags="")
+
+
+
+# Independent of scheduler.rules: which posts may still go out (their media block a delete and are named).
+STILL_GOING_OUT = {"draft": True, "in_review": True, "approved": True, "publishing": True, "failed": True,
+                   "manual": True, "needs_review": True, "cancelled": False, "published": False}
+
+
+@pytest.mark.parametrize("status", list(STILL_GOING_OUT))
+def test_a_failed_post_keeps_its_media_like_every_post_that_may_still_go_out(asset, social, workspace, status):
+    """A failed post can be given a new time and go out (issue 19: failed is not final), so deleting says so."""
+    PostFactory(workspace=workspace, media=[asset], caption="Launch day", status=status)
+    with pytest.raises(MediaInUse) as err:
+        media_delete(user=social, asset=asset)
+    assert ("Launch day" in err.value.message) is STILL_GOING_OUT[status]
+    assert MediaAsset.objects.filter(pk=asset.pk).exists()

@@ -83,7 +83,7 @@ def bomb() -> bytes:
         ("truncated.jpg", image_bytes(1200, 1200)[:5000], "incomplete (truncated)"),
         ("bomb.png", None, "decompression bomb"),
         ("empty.jpg", b"", "empty"),
-        ("notes.jpg", b"just some text, not a picture" * 10, "not a JPEG, PNG, WEBP, MP4 or MOV"),
+        ("notes.jpg", b"just some text, not a picture" * 10, "not a JPEG, PNG, WEBP, AVIF, MP4 or MOV"),
         ("broken.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 500, "damaged or incomplete"),
         ("photo.heic", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 500, "HEIC"),
     ],
