@@ -61,6 +61,11 @@ class Post(models.Model):
     # The rule's own time for this occurrence (publish_at may be moved by hand; the series is not).
     occurrence_at = models.DateTimeField(null=True, blank=True)
     series_stopped = models.BooleanField(default=False)
+    # A date moved or split off a series with the series' content: it has no review of its own and follows the
+    # series' (approved with it, sent back with it) until its own content changes (scheduler/services/approval.py).
+    review_follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="review_followers"
+    )
 
     # Engine bookkeeping (see DESIGN §4 / publishing-reliability.md).
     retry_count = models.PositiveSmallIntegerField(default=0)
