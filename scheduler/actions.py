@@ -58,7 +58,7 @@ def _approve_comment(user: Any, post: Post, data: Mapping[str, str], publish_at:
     if not _note(data):
         raise ValidationError("Write the comment to send with the approval (or use Approve).")
     done = _approve(user, post, data, publish_at=publish_at)
-    return done + ("" if post.status == S.IN_REVIEW else " The author gets your comment.")
+    return done if post.status == S.IN_REVIEW else "Approved; the author gets your comment."
 
 
 def _reject(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:

@@ -94,7 +94,8 @@ def projected_status(root: Post) -> str:
     return occurrence_status(status=root.status, content_hash=root.content_hash, approved_hash=root.approved_hash)
 
 
-def content_diff(old: dict[str, Any], new: dict[str, Any], tz: str = "UTC") -> list[dict[str, Any]]:
+def content_diff(old: dict[str, Any], new: dict[str, Any], tz: str = "UTC",
+                 start_utc: Any = None) -> list[dict[str, Any]]:
     """Per changed key: label, before, after (media as a list of "asset #id (alt)" lines, the repeat in words).
     A snapshot without "rrule" (recorded before the rule was part of it) is not compared on it."""
     labels = {"kind": "Kind", "caption": "Caption", "first_comment": "First comment", "location_id": "Location",
@@ -110,7 +111,7 @@ def content_diff(old: dict[str, Any], new: dict[str, Any], tz: str = "UTC") -> l
         if key == "user_tags":
             return ", ".join(f"@{t.get('username', '')}" for t in value or [])
         if key == "rrule":
-            return repeat_words(value or "", tz)
+            return repeat_words(value or "", tz, start_utc)
         return str(value if value is not None else "")
 
     keys = [k for k in REVIEW_KEYS if k != "rrule" or ("rrule" in old and "rrule" in new)]

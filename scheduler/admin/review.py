@@ -95,7 +95,8 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
                 "to": actions.status_words(e.to_status)} for e in events]
     last_approval = next((e for e in reversed(events) if e.action == "approved" and e.content), None)
     now = review_snapshot(post, items)
-    diff = content_diff(last_approval.content, now, ws.timezone) if last_approval else []
+    start = post.occurrence_at or post.publish_at
+    diff = content_diff(last_approval.content, now, ws.timezone, start) if last_approval else []
     allowed = rules.allowed_actions(request.user, post)
     local = timezone.localtime(post.publish_at, ws.tzinfo) if post.publish_at else None
     time_passed = bool(post.publish_at and post.publish_at <= timezone.now())
@@ -107,7 +108,6 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         "attempts": list(post.attempts.order_by("number")),
         "diff": diff, "last_approval": last_approval, "local_time": local, "tz": ws.timezone,
         "time_passed": time_passed, **_approval(request.user, post, time_passed), **_times(post),
-        "approved_repeat": repeat_words(last_approval.content.get("rrule", ""), ws.timezone) if last_approval else "",
         "first_approval": (next((e for e in reversed(events) if e.action == "approved_first"), None)
                            if rules.first_approval_valid(post) else None),
         "required_approvals": ws.required_approvals,
@@ -117,6 +117,9 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         "app_url": reverse("scheduler:post_detail", kwargs={"ws": ws.slug, "pk": post.pk}),
         "new_time_default": (local if local and not time_passed else timezone.localtime(
             timezone.now() + timedelta(hours=1), ws.tzinfo)).strftime("%Y-%m-%dT%H:00"),
+        "followers": [{"when": in_zone(f.publish_at, ws.timezone),
+                       "repeat": repeat_words(f.rrule, ws.timezone, f.occurrence_at or f.publish_at) if f.rrule else ""}
+                      for f in post.review_followers.filter(status=post.status).order_by("publish_at", "pk")],
         "seen_hash": review_hash(post, items), "reject_confirm": actions.question("reject", post),
         "stale_diff": stale["diff"] if stale and stale.get("pk") == post.pk else None,
     }

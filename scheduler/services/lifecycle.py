@@ -51,7 +51,7 @@ def _check_seen(post: Post, seen_hash: str | None) -> None:
     if seen_hash == review_hash(post):
         return
     seen = snapshot_seen(post, seen_hash) if seen_hash else None
-    diff = content_diff(seen, now, post.workspace.timezone) if seen else []
+    diff = content_diff(seen, now, post.workspace.timezone, post.occurrence_at or post.publish_at) if seen else []
     what = ", ".join(d["label"].lower() for d in diff)
     raise StaleReviewError(
         "This post changed since you opened it — here is what changed"
