@@ -158,7 +158,11 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     if stored is not None:
         if stored.status not in MOVABLE:  # the transition table's "reschedule" statuses
             raise TransitionError(f"This date is {stored.get_status_display().lower()}; it can no longer move.")
+        # Still waiting with the series' content: it keeps following the series' review rather than gaining one.
+        waits = stored.status in (S.IN_REVIEW, S.DRAFT) and stored.content_hash == root.content_hash
+        leader = (root.review_follows or root) if waits else stored.review_follows
         won = Post.objects.filter(pk=stored.pk, version=stored.version, status=stored.status).update(
+            review_follows=leader,
             series_root=None, occurrence_index=0, rrule=new_rule, publish_at=publish_at, occurrence_at=publish_at,
             next_attempt_at=None, deferred_reason="", status=S.APPROVED if stored.status == S.FAILED else stored.status,
             version=F("version") + 1, updated_at=timezone.now())

@@ -333,6 +333,20 @@ def test_moving_a_date_of_an_approved_series_keeps_it_approved(workspace, editor
     assert moved.status == S.APPROVED and Post.objects.get(pk=root.pk).status == S.APPROVED
 
 
+def test_moving_a_stored_date_and_the_following_ones_keeps_them_with_the_series(workspace, editor, social,
+                                                                              submitted):
+    root = submitted("Stored tip", rrule="FREQ=WEEKLY;COUNT=6", at=local(workspace, "2027-05-04 10:00"))
+    stored = series_materialize_next(post=root)  # the engine stored the next date while the series waits
+    assert stored.status == S.IN_REVIEW
+    moved = calendar_move(user=social, post=stored, publish_at=local(workspace, "2027-05-12 09:00"),
+                          expected_version=stored.version, scope="following")
+    assert moved.pk == stored.pk and moved.review_follows_id == root.pk
+    queue = set(Post.objects.filter(status=S.IN_REVIEW, review_follows__isnull=True).values_list("pk", flat=True))
+    assert queue == {root.pk}
+    approval_svc.post_approve(user=editor, post=Post.objects.get(pk=root.pk), seen_hash=seen(root))
+    assert Post.objects.get(pk=stored.pk).status == S.APPROVED
+
+
 def test_rejecting_and_resubmitting_the_series_takes_its_dates_along(workspace, editor, social, submitted):
     root = submitted("Tip", rrule="FREQ=WEEKLY;COUNT=6", at=local(workspace, "2027-05-04 10:00"))
     calendar_move(user=social, post=root, publish_at=local(workspace, "2027-05-20 09:00"),
