@@ -149,3 +149,30 @@ def test_reject_asks_in_a_dialog_first(browser_page, live_server, editor, social
     dialog.get_by_role("button", name="Reject").click()
     page.get_by_text("Rejected; the author sees your note.").wait_for()
     assert Post.objects.get(pk=post.pk).status == Post.Status.DRAFT
+
+
+def test_the_review_page_of_a_repeating_wide_photo(browser_page, live_server, editor, social, workspace, settings,
+                                                   tmp_path):
+    """Issue 17 point 5: the repeat in words with its next dates, times with their zone, the photo in its shape."""
+    from django.test import Client
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    account = InstagramAccountFactory(workspace=workspace, username="acmecoffee")
+    wide = media_upload(user=social, workspace=workspace,
+                        uploaded_file=upload("wide.jpg", image_bytes(1600, 900, color=(40, 120, 180)))).asset
+    start = timezone.now() + timedelta(days=2)
+    post = compose_svc.post_create(user=social, workspace=workspace, account=account, kind="feed",
+                                   caption="Panorama Monday #harbour", asset_ids=[wide.pk], publish_at=start,
+                                   rrule="FREQ=WEEKLY;COUNT=8")
+    approval_svc.post_submit(user=social, post=post)
+    page = browser_page
+    sign_in(page, Client(), editor, live_server.url)
+    page.goto(reverse("admin:scheduler_post_change", args=[post.pk]))
+    media = page.locator(".ig-media")
+    media.wait_for()
+    box = media.bounding_box()
+    assert abs(box["width"] / box["height"] - 1600 / 900) < 0.02  # drawn 16:9, not in a portrait frame
+    assert "8 times" in page.locator(".review-repeat").inner_text()
+    assert "(Europe/Berlin)" in page.locator(".review-history").inner_text()
+    page.locator("fieldset.collapse summary, fieldset.collapse h2").first.click()
+    screenshot(page, "review-desk-repeating-wide-photo")
