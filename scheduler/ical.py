@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.permissions import Action, can, role_of
+from scheduler.content import occurrence_status
 from scheduler.models import Post, PublishAttempt
 from scheduler.selectors import calendar as cal
 
@@ -100,7 +101,8 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
         if post.publish_at and lo <= post.publish_at < hi:
             dates.append((post.publish_at, post.status, f"post-{post.id}"))
         if post.rrule and not post.series_stopped and post.publish_at:
-            status = cal.S.APPROVED if post.status not in (cal.S.DRAFT, cal.S.IN_REVIEW) else post.status
+            status = occurrence_status(status=post.status, content_hash=post.content_hash,
+                                       approved_hash=post.approved_hash)  # the calendar's and publisher's rule
             dates += [(t, status, f"series-{post.id}-{t:%Y%m%dT%H%M%SZ}")
                       for t in cal.virtual_dates(post, workspace.timezone, lo, hi)]
         if not dates:
@@ -132,7 +134,7 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
 
 
 _ROW = ("id", "publish_at", "status", "rrule", "series_stopped", "occurrence_at", "last_occurrence_at", "caption",
-        "kind", "account__username")
+        "kind", "account__username", "content_hash", "approved_hash")
 _KINDS = dict(Post.Kind.choices)
 _STATUS = {cal.S.APPROVED: b"CONFIRMED", cal.S.PUBLISHING: b"CONFIRMED", cal.S.PUBLISHED: b"CONFIRMED",
            cal.S.CANCELLED: b"CANCELLED"}

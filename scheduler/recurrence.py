@@ -43,6 +43,7 @@ __all__ = [
     "HORIZON_YEARS",
     "MAX_OCCURRENCES",
     "RecurrenceError",
+    "is_extension",
     "localize",
     "next_occurrence",
     "occurrences_between",
@@ -390,3 +391,50 @@ def occurrences_between(
             if len(found) >= limit:
                 break
     return found
+
+
+def _span(rule: str, start: datetime, tz: str) -> timedelta | None:
+    """How long after its start the series' last date comes; None when it never ends."""
+    parsed = _parse(rule)
+    if parsed.until_text is not None:
+        until_utc, until_local = parsed.until_bound(_zone(tz))
+        end = until_utc if until_utc is not None else localize(until_local, tz)  # type: ignore[arg-type]
+        return end - start
+    if parsed.count is not None:
+        dates = occurrences_between(rule=rule, series_start_utc=start, tz=tz, start_utc=start,
+                                    end_utc=start + _HORIZON, limit=MAX_OCCURRENCES)
+        return (dates[-1] - start) if dates else timedelta(0)
+    return None
+
+
+def is_extension(*, old_rule: str, new_rule: str, old_start_utc: datetime | None, new_start_utc: datetime | None,
+                 tz: str) -> bool:
+    """Does changing a series' rule from ``old_rule`` to ``new_rule`` add posts a reviewer has not approved?
+
+    Yes when a one-off post starts repeating, when the series runs longer (a later UNTIL, a higher COUNT, COUNT or
+    UNTIL removed) or when it posts more often (a higher frequency, more days, a shorter interval). Shortening or
+    stopping it, or moving it (the same pattern from another start), is not an extension. Lengths are measured
+    from each rule's own start, so moving a series is never mistaken for extending it.
+    """
+    new_rule, old_rule = (new_rule or "").strip(), (old_rule or "").strip()
+    if not new_rule or new_rule == old_rule and old_start_utc == new_start_utc:
+        return False
+    if new_start_utc is None:
+        return True  # nothing to measure against: let a reviewer look
+    new_start = _require_aware(new_start_utc, "new_start_utc")
+    if not old_rule or old_start_utc is None:
+        return len(occurrences_between(rule=new_rule, series_start_utc=new_start, tz=tz, start_utc=new_start,
+                                       end_utc=new_start + _HORIZON, limit=2)) > 1
+    old_start = _require_aware(old_start_utc, "old_start_utc")
+    old_span, new_span = _span(old_rule, old_start, tz), _span(new_rule, new_start, tz)
+    if new_span is None and old_span is not None:
+        return True
+    if new_span is not None and old_span is not None and new_span > old_span:
+        return True
+    year = timedelta(days=366)
+
+    def per_year(rule: str, start: datetime) -> int:
+        return len(occurrences_between(rule=rule, series_start_utc=start, tz=tz, start_utc=start,
+                                       end_utc=start + year, limit=MAX_OCCURRENCES))
+
+    return per_year(new_rule, new_start) > per_year(old_rule, old_start)

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.permissions import Action, allows, is_member, require, role_of
-from scheduler.models import Post
+from scheduler.models import Post, ReviewEvent
 
 S = Post.Status
 
@@ -79,12 +79,37 @@ def _series_running(post: Post) -> str | None:
     return None
 
 
+# ReviewEvent actions that write a post's reviewable content (caption, media, …, a longer or denser repeat).
+CONTENT_WRITES = (ReviewEvent.Action.CREATED, ReviewEvent.Action.EDITED)
+
+
+def content_writers(post: Post) -> set[int]:
+    """Who wrote what a reviewer would approve now: the author, and whoever changed the content (or extended its
+    repeat) since its last full approval. Read from the post's history (ReviewEvent)."""
+    events = ReviewEvent.objects.filter(post=post)
+    last = events.filter(action=ReviewEvent.Action.APPROVED).order_by("-id").values_list("id", flat=True).first()
+    if last is not None:
+        events = events.filter(id__gt=last)
+    writers = set(events.filter(action__in=CONTENT_WRITES, actor__isnull=False).values_list("actor_id", flat=True))
+    if post.author_id:
+        writers.add(post.author_id)
+    return writers
+
+
+def four_eyes(workspace: Any) -> bool:
+    """Whether the workspace forbids approving what you wrote (two-approval workspaces always do)."""
+    return bool(getattr(workspace, "forbid_self_approval", False) or getattr(workspace, "required_approvals", 1) >= 2)
+
+
 def _not_self_approval(post: Post, user: Any) -> str | None:
-    """Four-eyes rule: with the workspace setting on, nobody approves a post they wrote."""
-    if not getattr(post.workspace, "forbid_self_approval", False) or getattr(user, "pk", None) is None:
+    """Four eyes: nobody approves content they wrote — as its author or by changing it since the last approval."""
+    if getattr(user, "pk", None) is None or not four_eyes(post.workspace):
         return None
     if post.author_id == user.pk:
         return "You wrote this post; another editor has to approve it (this workspace forbids self-approval)."
+    if user.pk in content_writers(post):
+        return ("You changed this post's content since it was last approved; another editor has to approve it "
+                "(this workspace forbids approving what you wrote).")
     return None
 
 
@@ -210,6 +235,6 @@ def can_fetch_public_asset(asset: Any) -> bool:
     return asset.post_items.filter(post__status__in=PUBLIC_MEDIA).exists()
 
 
-__all__ = ["ALL", "CLIENT_VISIBLE", "EDITABLE", "FINAL", "MOVABLE", "PENDING", "PUBLIC_MEDIA", "TABLE", "Op", "Rule",
+__all__ = ["ALL", "CLIENT_VISIBLE", "CONTENT_WRITES", "content_writers", "four_eyes", "EDITABLE", "FINAL", "MOVABLE", "PENDING", "PUBLIC_MEDIA", "TABLE", "Op", "Rule",
            "TransitionError", "allowed_actions", "can_fetch_public_asset", "can_view_asset", "check", "check_status",
            "may", "reason"]

@@ -25,6 +25,7 @@ from accounts.admin_mixins import WorkspaceScopedAdminMixin
 from accounts.permissions import Action, allows, role_of
 from scheduler import rules
 from scheduler.admin.review import ReviewPageMixin
+from scheduler.content import review_hash
 from scheduler.models import Post, PostMedia, ReviewEvent
 from scheduler.services import approval as approval_svc
 from scheduler.services import lifecycle as lifecycle_svc
@@ -72,7 +73,8 @@ class QueueFilter(admin.SimpleListFilter):
     def queryset(self, request: Any, queryset: QuerySet[Post]) -> QuerySet[Post]:
         value = self.value()
         if value == "review":
-            return queryset.filter(status=S.IN_REVIEW, review_expired_at__isnull=True)
+            # Dates moved or split off a series wait with it: one submission is one review item.
+            return queryset.filter(status=S.IN_REVIEW, review_expired_at__isnull=True, review_follows__isnull=True)
         if value == "expired":
             return queryset.filter(status=S.IN_REVIEW, review_expired_at__isnull=False)
         if value == "changed":
@@ -164,7 +166,10 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description="Caption")
     def excerpt(self, post: Post) -> str:
         text = " ".join((post.caption or "").split())
-        return Truncator(text).chars(90) or f"({post.get_kind_display()} without caption)"
+        # The version this row shows travels with a bulk decision (seen_<pk>), so it decides on exactly this.
+        seen = review_hash(post, list(post.items.all()))
+        return format_html('{}<input type="hidden" name="seen_{}" value="{}">',
+                           Truncator(text).chars(90) or f"({post.get_kind_display()} without caption)", post.pk, seen)
 
     @admin.display(description="Account", ordering="account__username")
     def account_name(self, post: Post) -> str:
@@ -214,7 +219,9 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
         # The queryset is already scoped: forged ids of another workspace are simply not in it.
         for post in queryset.select_related("workspace", "account", "author"):
             try:
-                result = fn(user=request.user, post=post, **kwargs)
+                # Each row's decision covers the version its row showed; a row without one is not decided.
+                seen = request.POST.get(f"seen_{post.pk}", "")
+                result = fn(user=request.user, post=post, seen_hash=seen, **kwargs)
                 if fn is approval_svc.post_approve and result.status == S.IN_REVIEW:
                     first += 1  # a two-approval workspace: this was the first of two
                 else:
@@ -228,6 +235,9 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
         if first:
             self.message_user(request, f"First approval recorded for {first} post{'s' if first != 1 else ''}; "
                                        "a second editor has to approve too.", messages.SUCCESS)
+        if failed:
+            self.message_user(request, f"Skipped {len(failed)} post{'s' if len(failed) != 1 else ''}; "
+                                       "nothing was decided for them:", messages.WARNING)
         for line in failed:
             self.message_user(request, line, messages.ERROR)
 
@@ -241,8 +251,9 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             self._each(request, queryset, fn, done, note=form.cleaned_data["note"])
             return None
+        seen = [(k, v) for k, v in request.POST.items() if k.startswith("seen_") and k[5:].isdigit()]
         return TemplateResponse(request, "admin/scheduler/post/note_action.html", {
-            **self.admin_site.each_context(request), "title": title, "form": form, "button": button,
+            **self.admin_site.each_context(request), "title": title, "form": form, "button": button, "seen": seen,
             "action": action, "posts": list(queryset.select_related("account")), "opts": self.model._meta,
         })
 

@@ -11,31 +11,45 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from scheduler import rules
-from scheduler.content import content_diff, content_snapshot
-from scheduler.instagram_rules import caption_errors, count_hashtags, count_mentions, media_errors
+from scheduler import actions, rules
+from scheduler.content import content_diff, repeat_words, review_hash, review_snapshot
+from scheduler.instagram_rules import count_hashtags, count_mentions
 from scheduler.models import Post, ReviewEvent
 from scheduler.rules import Op
-from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
 from scheduler.services import lifecycle as lifecycle_svc
 
 S = Post.Status
-DETAIL_FIELDS = ("workspace", "account", "kind", "status", "publish_at", "first_comment", "collaborators",
-                 "user_tags", "location_id", "rrule", "series_root", "author", "assignee", "manual_reason")
-ENGINE_FIELDS = ("retry_count", "attempt_count", "next_attempt_at", "next_check_at", "claimed_at",
-                 "publish_started_at", "container_ids", "ig_media_id", "permalink", "published_at", "last_error",
-                 "last_error_code", "deferred_reason", "review_expired_at", "version")
-DECISIONS = {
-    "approve": (Op.APPROVE, "Approved."),
-    "approve_comment": (Op.APPROVE, "Approved; the author gets your comment."),
-    "request_changes": (Op.REQUEST_CHANGES, "Sent back to the author for changes."),
-    "reject": (Op.REJECT, "Rejected; the author gets your note."),
-}
+DETAIL_FIELDS = ("workspace", "account", "kind", "status", "publish_at_local", "first_comment", "collaborators",
+                 "user_tags", "location_id", "repeat", "series_root", "author", "assignee", "manual_reason")
+ENGINE_FIELDS = ("retry_count", "attempt_count", "next_attempt_at_local", "next_check_at_local", "claimed_at_local",
+                 "publish_started_at_local", "container_ids", "ig_media_id", "permalink", "published_at_local",
+                 "last_error", "last_error_code", "deferred_reason", "review_expired_at_local", "version")
+ZONED = {"publish_at": "Publishes", "next_attempt_at": "Next attempt", "next_check_at": "Next check",
+         "claimed_at": "Claimed", "publish_started_at": "Publishing started", "published_at": "Published",
+         "review_expired_at": "Review expired"}
+
+
+def in_zone(value: datetime | None, tz: str) -> str:
+    """An instant as the workspace reads it, zone named: "Mon 03 May 2027, 10:00 (Europe/Berlin)"."""
+    if value is None:
+        return "—"
+    from zoneinfo import ZoneInfo
+
+    return f"{value.astimezone(ZoneInfo(tz)):%a %d %b %Y, %H:%M} ({tz})"
+
+
+def _zoned(name: str, label: str) -> Any:
+    def show(self: Any, obj: Post) -> str:
+        return in_zone(getattr(obj, name), obj.workspace.timezone)
+
+    show.short_description = label  # type: ignore[attr-defined]
+    return show
 
 
 def _parse_local(value: str, tzinfo: Any) -> datetime | None:
@@ -51,35 +65,49 @@ def _parse_local(value: str, tzinfo: Any) -> datetime | None:
 
 
 def warnings_for(post: Post, items: list[Any]) -> list[str]:
-    """Instagram's rules the post breaks now (caption limits, media fit for the kind)."""
-    found = list(caption_errors(post.caption or ""))
-    found += media_errors(post.kind, [i.asset for i in items])
-    if not items:
-        found.append("No media: Instagram needs at least one image or video.")
-    return found
+    """What the composer would say about this post: the rules Instagram would refuse it by, then the heads-ups
+    (crops, missing alt text) — the composer's own functions (scheduler/views/compose.py::stored_post_checks)."""
+    from scheduler.views.compose import stored_post_checks
+
+    draft = stored_post_checks(post, items)
+    return [m for _, found in draft.slot_list for m in found] + draft.hints
+
+
+def _times(post: Post) -> dict[str, Any]:
+    """The repeat in words and the next dates the engine will make, for the review page (workspace zone)."""
+    from scheduler.views.posts import _describe, _next_dates
+
+    return {"repeat_text": _describe(post), "next_dates": _next_dates(post)}
 
 
 def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     items = list(post.items.select_related("asset").order_by("position"))
     ws = post.workspace
+    from scheduler.views.compose import draft_of_items
+
+    draft = draft_of_items(post, items)
     thumbs = [{"url": reverse("scheduler:asset_file", kwargs={"ws": ws.slug, "pk": i.asset_id,
                                                               "variant": "instagram" if i.asset.rendition else "thumb"}),
                "alt": i.alt_text, "kind": i.asset.kind, "position": i.position + 1,
                "has_image": bool(i.asset.rendition or i.asset.thumbnail), "name": str(i.asset)} for i in items]
     events = list(ReviewEvent.objects.filter(post=post).select_related("actor").order_by("created_at", "id"))
+    history = [{"event": e, "verb": actions.history_verb(e.action), "from": actions.status_words(e.from_status),
+                "to": actions.status_words(e.to_status)} for e in events]
     last_approval = next((e for e in reversed(events) if e.action == ReviewEvent.Action.APPROVED and e.content), None)
-    diff = []
-    if last_approval and post.approved_hash and post.content_hash != post.approved_hash:
-        diff = content_diff(last_approval.content, content_snapshot(post, items))
+    now = review_snapshot(post, items)
+    start = post.occurrence_at or post.publish_at
+    diff = content_diff(last_approval.content, now, ws.timezone, start) if last_approval else []
     allowed = rules.allowed_actions(request.user, post)
     local = timezone.localtime(post.publish_at, ws.tzinfo) if post.publish_at else None
     time_passed = bool(post.publish_at and post.publish_at <= timezone.now())
+    stale = request.session.pop("stale_review", None)
     return {
-        "post": post, "slides": thumbs, "warnings": warnings_for(post, items),
+        "post": post, "slides": thumbs, "warnings": warnings_for(post, items), "ratio": draft.ratio,
         "hashtags": count_hashtags(post.caption or ""), "mentions": count_mentions(post.caption or ""),
-        "chars": len(post.caption or ""), "events": events, "attempts": list(post.attempts.order_by("number")),
+        "chars": len(post.caption or ""), "events": events, "history": history,
+        "attempts": list(post.attempts.order_by("number")),
         "diff": diff, "last_approval": last_approval, "local_time": local, "tz": ws.timezone,
-        "time_passed": time_passed, **_approval(request.user, post, time_passed),
+        "time_passed": time_passed, **_approval(request.user, post, time_passed), **_times(post),
         "first_approval": (next((e for e in reversed(events) if e.action == ReviewEvent.Action.APPROVED_FIRST), None)
                            if rules.first_approval_valid(post) else None),
         "required_approvals": ws.required_approvals,
@@ -89,6 +117,11 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         "app_url": reverse("scheduler:post_detail", kwargs={"ws": ws.slug, "pk": post.pk}),
         "new_time_default": (local if local and not time_passed else timezone.localtime(
             timezone.now() + timedelta(hours=1), ws.tzinfo)).strftime("%Y-%m-%dT%H:00"),
+        "followers": [{"when": in_zone(f.publish_at, ws.timezone),
+                       "repeat": repeat_words(f.rrule, ws.timezone, f.occurrence_at or f.publish_at) if f.rrule else ""}
+                      for f in post.review_followers.filter(status=post.status).order_by("publish_at", "pk")],
+        "seen_hash": review_hash(post, items), "reject_confirm": actions.question("reject", post),
+        "stale_diff": stale["diff"] if stale and stale.get("pk") == post.pk else None,
     }
 
 
@@ -105,6 +138,15 @@ def _approval(user: Any, post: Post, time_passed: bool) -> dict[str, Any]:
 
 class ReviewPageMixin:
     """The change view of a post is its review page (template admin/scheduler/post/change_form.html)."""
+
+    for _name, _label in ZONED.items():
+        locals()[f"{_name}_local"] = _zoned(_name, _label)
+    del _name, _label
+
+    def repeat(self, obj: Post) -> str:
+        return repeat_words(obj.rrule, obj.workspace.timezone, obj.occurrence_at or obj.publish_at)
+
+    repeat.short_description = "Repeats"  # type: ignore[attr-defined]
 
     def get_fieldsets(self, request: Any, obj: Post | None = None) -> Any:
         return [
@@ -133,7 +175,10 @@ class ReviewPageMixin:
             pk=unquote(object_id))
         extra = {**(extra_context or {}), **review_context(request, post), "title": "Review post"}
         with timezone.override(post.workspace.tzinfo):
-            return super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]
+            response = super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]
+            if hasattr(response, "render"):
+                response.render()  # inside the workspace's zone: a lazy render would draw times in UTC
+            return response
 
     def save_model(self, request: Any, obj: Post, form: Any, change: bool) -> None:
         if not change or "caption" not in form.changed_data:
@@ -163,35 +208,40 @@ class ReviewPageMixin:
                 *super().get_urls()]  # type: ignore[misc]
 
     def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """One decision (approve, approve with comment, request changes, reject) → one service call."""
+        """One decision (approve, approve with comment, request changes, reject) → the action registry's service
+        call, with the version the page showed (``seen_hash``)."""
+        object_id = unquote(object_id)
+        if not object_id.isdigit():
+            raise Http404("Not found.")  # "abc" is no post: 404, never a 500
         post = self.get_queryset(request).select_related("workspace", "account", "author").filter(  # type: ignore[attr-defined]
-            pk=unquote(object_id)).first()
+            pk=int(object_id)).first()
         if post is None:
             raise Http404("Not found.")  # another workspace's post, or none: nothing happens
-        decision = request.POST.get("decision", "")
-        if decision not in DECISIONS:
+        slug = actions.ADMIN_DECISIONS.get(request.POST.get("decision", ""))
+        if slug is None:
             raise Http404("No such decision.")
-        note = (request.POST.get("note") or "").strip()
         change_url = reverse("admin:scheduler_post_change", args=[post.pk])
+        if actions.needs_confirmation(slug, post, request.POST) and rules.may(request.user, actions.ACTIONS[slug].op,
+                                                                              post):
+            fields = [(k, v) for k in request.POST for v in request.POST.getlist(k)
+                      if k not in ("csrfmiddlewaretoken", "confirmed")]
+            return TemplateResponse(request, "admin/scheduler/post/confirm.html", {
+                **self.admin_site.each_context(request), "title": f"{actions.label(slug, post)}?",  # type: ignore[attr-defined]
+                "post": post, "question": actions.question(slug, post), "label": actions.label(slug, post),
+                "fields": fields, "action_url": request.path, "back_url": change_url, "opts": self.model._meta,  # type: ignore[attr-defined]
+            })
         try:
-            if decision == "approve_comment" and not note:
-                raise ValidationError("Write the comment to send with the approval (or use Approve).")
-            if decision == "approve" or decision == "approve_comment":
-                approval_svc.post_approve(user=request.user, post=post, note=note,
-                                      publish_at=_parse_local(request.POST.get("publish_at", ""),
-                                                              post.workspace.tzinfo))
-            elif decision == "request_changes":
-                approval_svc.post_request_changes(user=request.user, post=post, note=note)
-            else:
-                approval_svc.post_reject(user=request.user, post=post, note=note)
+            publish_at = _parse_local(request.POST.get("publish_at", ""), post.workspace.tzinfo)
+            done = actions.perform(slug, user=request.user, post=post, data=request.POST, publish_at=publish_at)
+        except lifecycle_svc.StaleReviewError as exc:
+            request.session["stale_review"] = {"pk": post.pk, "diff": exc.diff}
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(change_url)
         except (lifecycle_svc.ConflictError, rules.TransitionError) as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(change_url)
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return HttpResponseRedirect(change_url)
-        done = DECISIONS[decision][1]
-        if decision.startswith("approve") and post.status == S.IN_REVIEW:
-            done = "First approval recorded; a second editor has to approve it too."
         messages.success(request, f"“{post}”: {done}")
         return HttpResponseRedirect(reverse("admin:scheduler_post_changelist"))  # back to the queue

@@ -61,6 +61,11 @@ class Post(models.Model):
     # The rule's own time for this occurrence (publish_at may be moved by hand; the series is not).
     occurrence_at = models.DateTimeField(null=True, blank=True)
     series_stopped = models.BooleanField(default=False)
+    # A date moved or split off a series with the series' content: it has no review of its own and follows the
+    # series' (approved with it, sent back with it) until its own content changes (scheduler/services/approval.py).
+    review_follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="review_followers"
+    )
 
     # Engine bookkeeping (see DESIGN §4 / publishing-reliability.md).
     retry_count = models.PositiveSmallIntegerField(default=0)
@@ -181,6 +186,7 @@ class ReviewEvent(models.Model):
 
         CREATED = "created", "created the post"
         EDITED = "edited", "edited it"
+        DETAILS_CHANGED = "details_changed", "changed its details"
         MOVED = "moved", "moved it"
         SUBMITTED = "submitted", "submitted it for review"
         APPROVED = "approved", "approved it"
@@ -198,6 +204,7 @@ class ReviewEvent(models.Model):
         SERIES_SPLIT = "series_split", "split the series"
         SERIES_CONTINUED = "series_continued", "continued the series from this date"
         SERIES_DATE_MOVED = "series_date_moved", "moved one date of the series"
+        FOLLOWS_SERIES = "follows_series", "took the series' decision"
         OCCURRENCE_CREATED = "occurrence_created", "created this date of the series"
         MARKED_MANUAL = "marked_manual", "sent it to the manual lane"
         POSTED_MANUALLY = "posted_manually", "marked it as posted by hand"

@@ -159,7 +159,11 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     if stored is not None:
         if stored.status not in MOVABLE:  # the transition table's "reschedule" statuses
             raise TransitionError(f"This date is {stored.get_status_display().lower()}; it can no longer move.")
+        # Still waiting with the series' content: it keeps following the series' review rather than gaining one.
+        waits = stored.status in (S.IN_REVIEW, S.DRAFT) and stored.content_hash == root.content_hash
+        leader = (root.review_follows or root) if waits else stored.review_follows
         won = Post.objects.filter(pk=stored.pk, version=stored.version, status=stored.status).update(
+            review_follows=leader,
             series_root=None, occurrence_index=0, rrule=new_rule, publish_at=publish_at, occurrence_at=publish_at,
             next_attempt_at=None, deferred_reason="", status=S.APPROVED if stored.status == S.FAILED else stored.status,
             version=F("version") + 1, updated_at=timezone.now())
@@ -225,13 +229,15 @@ def _copy(root: Post, user: Any, *, publish_at: datetime, rrule: str, action: st
     """A new post with the series' content and media; it inherits the series' review, never gains one."""
     items = list(PostMedia.objects.filter(post=root).order_by("position"))
     status, approved = inherited_review(root, items)
+    # Waiting with the series: no review item of its own; the series' decision is its decision.
+    leader = (root.review_follows if root.review_follows_id else root) if status != S.APPROVED else None
     copy = Post.objects.create(
         workspace=root.workspace, account=root.account, kind=root.kind, caption=root.caption,
         first_comment=root.first_comment, location_id=root.location_id, collaborators=root.collaborators,
         user_tags=root.user_tags, share_to_feed=root.share_to_feed, manual_reason=root.manual_reason,
         publish_at=publish_at, occurrence_at=publish_at if rrule else None, rrule=rrule, status=status,
         author=root.author, assignee=root.assignee, notify_on_publish=root.notify_on_publish,
-        content_hash=hash_of(content_snapshot(root, items)), approved_hash=approved,
+        content_hash=hash_of(content_snapshot(root, items)), approved_hash=approved, review_follows=leader,
     )
     PostMedia.objects.bulk_create(
         PostMedia(post=copy, asset_id=i.asset_id, position=i.position, alt_text=i.alt_text) for i in items

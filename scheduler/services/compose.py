@@ -11,7 +11,8 @@ from django.db import transaction
 
 from accounts.models import InstagramAccount, User, Workspace
 from accounts.permissions import Action, require
-from scheduler import instagram_rules, rules
+from scheduler import instagram_rules, recurrence, rules
+from scheduler.content import review_snapshot
 from scheduler.models import Post, PostMedia, ReviewEvent
 from scheduler.rules import Op
 from scheduler.services.lifecycle import (
@@ -85,8 +86,23 @@ def post_create(
     )
     _set_media(post, assets, alt_texts)
     _store_hash(post)
-    _event(post, user, A.CREATED, "", S.DRAFT)
+    _record(_event(post, user, A.CREATED, "", S.DRAFT), post)
     return post
+
+
+def _record(event: Any, post: Post) -> None:
+    """Keep the reviewable version this event produced, so a stale review can show what changed since."""
+    type(event).objects.filter(pk=event.pk).update(content=review_snapshot(post))
+
+
+def repeat_extended(post: Post, *, rrule: str, publish_at: datetime | None) -> bool:
+    """Whether giving `post` this rule (from this start) adds dates its approval did not cover."""
+    old_start = post.occurrence_at or post.publish_at
+    try:
+        return recurrence.is_extension(old_rule=post.rrule, new_rule=rrule, old_start_utc=old_start,
+                                       new_start_utc=publish_at, tz=post.workspace.timezone)
+    except recurrence.RecurrenceError:
+        return True
 
 
 @transaction.atomic
@@ -133,8 +149,12 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
         location_id=new["location_id"], first_comment=new["first_comment"],
     )
     content_changed = bool(set(changed) & set(CONTENT_FIELDS))
+    # The repeat is part of what was approved: more dates, a later end or a denser rule need review again;
+    # shortening or stopping it does not. (An occurrence's rule is its series', not its own.)
+    extended = "rrule" in changed and not post.series_root_id and repeat_extended(
+        post, rrule=new["rrule"], publish_at=new["publish_at"])
     to = post.status
-    if content_changed and post.status in (S.APPROVED, S.FAILED):
+    if (content_changed or extended) and post.status in (S.APPROVED, S.FAILED):
         to = S.IN_REVIEW
     updates: dict[str, Any] = {
         k: changed[k] for k in changed
@@ -147,6 +167,12 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
             updates["occurrence_at"] = changed["publish_at"]
     if "rrule" in changed and not post.series_root_id:
         updates["occurrence_at"] = new["publish_at"] if new["rrule"] else None
+    if content_changed or extended:
+        # A first approval (two-approval workspaces) was given to other content; a moved or split-off date whose
+        # content now differs from its series' has a review of its own from here on.
+        updates.update(first_approval_by=None, first_approval_hash="")
+        if content_changed:
+            updates["review_follows"] = None
     before = post.status
     _cas(post, expected_version=expected_version, status=to, **updates)
     if "asset_ids" in changed or "alt_texts" in changed:
@@ -156,9 +182,13 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
     what = ", ".join(sorted(k.replace("_", " ") for k in changed))
     note = f"Changed {what}."
     if to != before:
-        note += " Content changed after approval, so it needs review again."
-    _event(post, user, A.EDITED if content_changed else A.MOVED if "publish_at" in changed else A.EDITED,
-           before, to, note)
+        note += (" Content changed after approval, so it needs review again." if content_changed else
+                 " The repeat now adds dates that were not approved, so it needs review again.")
+    action = (A.EDITED if content_changed or extended else A.MOVED if "publish_at" in changed
+              else A.DETAILS_CHANGED)
+    event = _event(post, user, action, before, to, note)
+    if content_changed or "rrule" in changed:
+        _record(event, post)
     if content_changed:  # an editor's caption fix (or anyone's edit) is shown to the author
         _tell_author(post, user, f"{user} edited your post: {post}", note, level="info")
     return post

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.services.notifications import notify
-from scheduler.content import content_hash
+from scheduler.content import content_diff, content_hash, review_hash, review_snapshot, snapshot_seen
 from scheduler.models import Post, ReviewEvent
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,32 @@ class ConflictError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class StaleReviewError(ConflictError):
+    """A review decision sent from a page that showed another version of the post than the one stored now."""
+
+    def __init__(self, message: str, diff: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.diff = diff
+
+
+def _check_seen(post: Post, seen_hash: str | None) -> None:
+    """A decision covers the version the reviewer saw: refuse it when the post's content or repeat changed since.
+    ``None`` is for callers that show nothing (demo data, the shell); every page passes what it showed."""
+    if seen_hash is None:
+        return
+    now = review_snapshot(post)
+    if seen_hash == review_hash(post):
+        return
+    seen = snapshot_seen(post, seen_hash) if seen_hash else None
+    diff = content_diff(seen, now, post.workspace.timezone, post.occurrence_at or post.publish_at) if seen else []
+    what = ", ".join(d["label"].lower() for d in diff)
+    raise StaleReviewError(
+        "This post changed since you opened it — here is what changed"
+        + (f" ({what})" if what else "") + ". Nothing was decided; look at the new version and decide again.",
+        diff,
+    )
 
 
 def _event(post: Post, user: Any, action: str, from_status: str, to_status: str, note: str = "") -> ReviewEvent:
@@ -144,3 +170,24 @@ def _post_url(post: Post) -> str:
 def _store_hash(post: Post) -> None:
     post.content_hash = content_hash(post)
     Post.objects.filter(pk=post.pk).update(content_hash=post.content_hash)
+
+
+def _followers_follow(leader: Post, user: Any, *, to: str, approved_hash: str = "", note: str,
+                      from_status: str = S.IN_REVIEW) -> int:
+    """Dates moved or split off a series (``review_follows``), and its stored dates, that still carry the series'
+    content and wait with it, take the series' step: approved with it, back to draft with it, submitted with it."""
+    from django.db.models import Q
+
+    waiting = Post.objects.filter(Q(review_follows=leader) | Q(series_root=leader), status=from_status,
+                                  content_hash=leader.content_hash).exclude(pk=leader.pk)
+    done = 0
+    for follower in waiting:
+        changes: dict[str, Any] = {"first_approval_by": None, "first_approval_hash": ""}
+        if to == S.APPROVED:
+            changes["approved_hash"] = approved_hash
+        try:
+            _transition(follower, user, action=ReviewEvent.Action.FOLLOWS_SERIES, to=to, note=note, **changes)
+        except ConflictError:  # it changed this instant; it stays where it is, with its own review
+            continue
+        done += 1
+    return done

@@ -29,7 +29,8 @@ def review_counts(context: Any) -> dict[str, Any] | None:
     own_blocked = Q(author=user, workspace__forbid_self_approval=True) | Q(
         first_approval_by=user, first_approval_hash=F("content_hash"))  # their first vote: a second editor's turn
     figures = Post.objects.filter(workspace__in=workspaces_for(user).values("pk")).aggregate(
-        awaiting=Count("pk", filter=in_review & Q(review_expired_at__isnull=True) & ~own_blocked),
+        awaiting=Count("pk", filter=in_review & Q(review_expired_at__isnull=True, review_follows__isnull=True)
+                       & ~own_blocked),
         expired=Count("pk", filter=in_review & Q(review_expired_at__isnull=False)),
     )
     base = reverse("admin:scheduler_post_changelist")

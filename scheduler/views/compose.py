@@ -122,6 +122,32 @@ def draft_of_post(post: Post) -> Draft:
                  items=[Item(i.asset, i.alt_text) for i in post.items.all()], publish_at=post.publish_at)
 
 
+def draft_of_items(post: Post, items: list[PostMedia]) -> Draft:
+    """The preview of a stored post from its items (with assets): the same card, ratio and hints as the composer."""
+    return Draft(kind=post.kind, username=post.account.username, caption=post.caption or "",
+                 first_comment=post.first_comment, location_id=post.location_id,
+                 items=[Item(i.asset, i.alt_text) for i in items], publish_at=post.publish_at, rrule=post.rrule)
+
+
+def stored_post_checks(post: Post, items: list[PostMedia]) -> Draft:
+    """What the composer would say about a stored post: every rule message (instagram_rules.post_problems, as
+    the composer's live check runs it) and the heads-ups (Draft.hints: crops, missing alt text). The review
+    desk shows exactly this, so the reviewer and the author see the same warnings."""
+    draft = draft_of_items(post, items)
+    problems = instagram_rules.post_problems(
+        workspace=post.workspace, account=post.account, kind=post.kind, caption=post.caption or "",
+        assets=[i.asset for i in items], publish_at=post.publish_at, check_publish_at=False,
+        rrule="", collaborators=list(post.collaborators or []), user_tags=list(post.user_tags or []),
+        alt_texts=[i.alt_text for i in items], location_id=post.location_id or "",
+        first_comment=post.first_comment or "",
+    )
+    if not items:
+        problems.setdefault("asset_ids", []).append("No media: Instagram needs at least one image or video.")
+    for name, errors in problems.items():
+        draft.add(name, errors)
+    return draft
+
+
 def resolve_items(workspace_id: int, pairs: list[tuple[int, str]]) -> tuple[list[Item], list[str]]:
     assets, errors = instagram_rules.resolve_assets(workspace_id, [i for i, _ in pairs])
     by_id = {a.pk: a for a in assets}

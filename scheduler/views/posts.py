@@ -19,17 +19,15 @@ from django.views.decorators.http import require_POST
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
 from accounts.redirects import safe_next
-from scheduler import recurrence, recurrence_builder, rules
+from scheduler import actions, recurrence, recurrence_builder, rules
+from scheduler.content import review_hash
 from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm, RescheduleForm
-from scheduler.models import MetricSnapshot, Post, ReviewEvent
+from scheduler.models import MetricSnapshot, Post
 from scheduler.rules import Op
 from scheduler.selectors import posts as selectors
 from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
 from scheduler.services import lifecycle as lifecycle_svc
-from scheduler.services import manual as manual_svc
-from scheduler.services import schedule as schedule_svc
-from scheduler.services import series as series_svc
 from scheduler.views import charts, compose
 
 S = Post.Status
@@ -162,15 +160,13 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _compose_response(request, post, caption_only)
 
 
-_VERBS = dict(ReviewEvent.Action.choices)  # "<who> approved it": the labels live with the enum
 
 
 def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     ws, user = request.workspace, request.user
-    labels = dict(S.choices)
     history = sorted(
-        [("event", e.created_at, e, _VERBS.get(e.action, e.action.replace("_", " ")),
-          labels.get(e.from_status, "new"), labels.get(e.to_status, e.to_status)) for e in post.review_events.all()]
+        [("event", e.created_at, e, actions.history_verb(e.action), actions.status_words(e.from_status),
+          actions.status_words(e.to_status)) for e in post.review_events.all()]
         + [("attempt", a.started_at, a, "", "", "") for a in post.attempts.all()],
         key=lambda row: row[1],
     )
@@ -198,6 +194,10 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         },
         "reschedule_form": RescheduleForm(initial={"publish_at": post.publish_at, "expected_version": post.version}),
         "manual_form": ManualForm(), "permalink_form": PermalinkForm(), "note_form": NoteForm(),
+        # The version on screen: every review decision sends it back, so it decides on exactly this.
+        "seen_hash": review_hash(post),
+        "labels": {slug.replace("-", "_"): actions.label(slug, post) for slug in actions.ACTIONS},
+        "confirms": {slug.replace("-", "_"): actions.question(slug, post) for slug in actions.ACTIONS},
     }
 
 
@@ -233,83 +233,55 @@ def _with_metrics(post: Post) -> Post:
 @_local_time
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = _with_metrics(selectors.post_detail(user=request.user, workspace=request.workspace, pk=pk))
-    return render(request, "scheduler/posts/detail.html", _detail_context(request, post))
-
-
-def _run(verb: str, request: HttpRequest, post: Post) -> str:
-    """Call the service for `verb`; return the success message."""
-    user, data = request.user, request.POST
-    note = (data.get("note") or "").strip()
-    if verb == "submit":
-        approval_svc.post_submit(user=user, post=post, note=note)
-        return "Submitted for review."
-    if verb == "approve":
-        approval_svc.post_approve(user=user, post=post, note=note)
-        if post.status == S.IN_REVIEW:  # a workspace that requires two approvals
-            return "First approval recorded; a second editor has to approve it too."
-        return "Approved." + (" It is scheduled." if post.publish_at else " Give it a time or add it to the queue.")
-    if verb == "reject":
-        approval_svc.post_reject(user=user, post=post, note=note)
-        return "Rejected; the author sees your note."
-    if verb == "request-changes":
-        approval_svc.post_request_changes(user=user, post=post, note=note)
-        return "Changes requested."
-    if verb == "reschedule":
-        form = RescheduleForm(data)
-        if not form.is_valid():
-            raise ValidationError({"publish_at": ["Give a date and time."]})
-        schedule_svc.post_reschedule(user=user, post=post, publish_at=form.cleaned_data["publish_at"],
-                                 expected_version=form.cleaned_data.get("expected_version"))
-        return f"Moved to {timezone.localtime(post.publish_at):%a %d %b %Y, %H:%M}."
-    if verb == "cancel":
-        schedule_svc.post_cancel(user=user, post=post, note=note)
-        return "Cancelled."
-    if verb == "publish-now":
-        schedule_svc.post_publish_now(user=user, post=post)
-        return "Publishing now; this page shows the result within a minute."
-    if verb == "skip":
-        nxt = series_svc.post_skip_occurrence(user=user, post=post, note=note)
-        return "Skipped." + (f" Next date: {timezone.localtime(nxt.publish_at):%a %d %b %Y, %H:%M}." if nxt else "")
-    if verb == "stop-series":
-        series_svc.series_stop(user=user, post=post, note=note)
-        return "The series is stopped."
-    if verb == "queue":
-        schedule_svc.post_add_to_queue(user=user, post=post)
-        return f"Queued for {timezone.localtime(post.publish_at):%a %d %b %Y, %H:%M}."
-    if verb == "mark-manual":
-        manual_svc.post_mark_manual(user=user, post=post, reason=data.get("reason", ""), note=note)
-        return "Marked as needing a person to post it."
-    if verb == "mark-posted":
-        manual_svc.post_mark_posted_manually(user=user, post=post, permalink=data.get("permalink", ""))
-        return "Marked as posted."
-    raise Http404("No such action.")
+    stale = request.session.pop("stale_review", None)
+    context = {**_detail_context(request, post),
+               "stale_diff": stale["diff"] if stale and stale.get("pk") == post.pk else None}
+    return render(request, "scheduler/posts/detail.html", context)
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
     return safe_next(request, default)
 
 
+def _confirm_page(request: HttpRequest, post: Post, verb: str) -> HttpResponse:
+    """The no-JavaScript confirmation of an irreversible action: the same form again, with `confirmed`."""
+    fields = [(k, v) for k in request.POST for v in request.POST.getlist(k)
+              if k not in ("csrfmiddlewaretoken", "confirmed")]
+    return render(request, "scheduler/posts/confirm.html", {
+        "post": post, "question": actions.question(verb, post), "label": actions.label(verb, post),
+        "fields": fields, "action_url": request.path,
+        "back_url": reverse("scheduler:post_detail", kwargs={"ws": request.workspace.slug, "pk": post.pk}),
+    })
+
+
 def action_view(verb: str) -> Callable[..., HttpResponse]:
     # The route's role check is the transition table's, so a role without the right gets 403 before any lookup.
-    @workspace_view(rules.TABLE[VERB_OPS[verb]].action)
+    @workspace_view(rules.TABLE[actions.ACTIONS[verb].op].action)
     @require_POST
     @_local_time
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         post = _post_or_404(request, pk)
-        ok = True
+        if actions.needs_confirmation(verb, post, request.POST) and rules.may(request.user, actions.ACTIONS[verb].op,
+                                                                              post):
+            return _confirm_page(request, post, verb)
+        ok, stale = True, None
         try:
-            message = _run(verb, request, post)
+            message = actions.perform(verb, user=request.user, post=post, data=request.POST)
         except ValidationError as exc:
             ok, message = False, " ".join(exc.messages)
+        except lifecycle_svc.StaleReviewError as exc:
+            ok, message, stale = False, exc.message, exc.diff
         except (lifecycle_svc.ConflictError, rules.TransitionError) as exc:
             ok, message = False, exc.message
         if request.htmx and not request.POST.get("next"):
             # The fragment carries the message itself; queued in the session too, it would show up again on
             # whatever page the user opens next.
             fresh = _with_metrics(selectors.post_detail(user=request.user, workspace=request.workspace, pk=post.pk))
-            context = {**_detail_context(request, fresh), "flash": message, "flash_ok": ok}
+            context = {**_detail_context(request, fresh), "flash": message, "flash_ok": ok, "stale_diff": stale}
             return render(request, "scheduler/posts/detail.html#panel", context, status=200 if ok else 422)
         (messages.success if ok else messages.error)(request, message)
+        if stale is not None:
+            request.session["stale_review"] = {"pk": post.pk, "diff": stale}
         detail = reverse("scheduler:post_detail", kwargs={"ws": request.workspace.slug, "pk": post.pk})
         target = _next_url(request, detail)
         if not ok and target == reverse("scheduler:manual_queue", kwargs={"ws": request.workspace.slug}):
@@ -325,10 +297,6 @@ def action_view(verb: str) -> Callable[..., HttpResponse]:
 # What a refused plain-POST action keeps for the page it returns to.
 RETRY_FIELDS = ("permalink", "note", "reason")
 
-VERB_OPS = {"submit": Op.SUBMIT, "approve": Op.APPROVE, "reject": Op.REJECT, "request-changes": Op.REQUEST_CHANGES,
-            "reschedule": Op.RESCHEDULE, "cancel": Op.CANCEL, "publish-now": Op.PUBLISH_NOW, "skip": Op.SKIP,
-            "stop-series": Op.STOP_SERIES, "queue": Op.QUEUE, "mark-manual": Op.MARK_MANUAL,
-            "mark-posted": Op.MARK_POSTED}
 post_submit = action_view("submit")
 post_approve = action_view("approve")
 post_reject = action_view("reject")

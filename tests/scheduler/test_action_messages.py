@@ -20,5 +20,6 @@ def test_an_htmx_post_action_says_its_message_once(login, social, workspace):
     assert "Submitted for review." not in later
     # Without JavaScript the message travels through the redirect, as before.
     post.refresh_from_db()
-    plain = c.post(reverse("scheduler:post_cancel", kwargs={"ws": workspace.slug, "pk": post.pk}), follow=True)
+    plain = c.post(reverse("scheduler:post_cancel", kwargs={"ws": workspace.slug, "pk": post.pk}), {"confirmed": "1"},
+                   follow=True)
     assert plain.redirect_chain and any(str(m) for m in plain.context["messages"])

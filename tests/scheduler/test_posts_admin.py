@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from scheduler.models import Post, ReviewEvent
 from tests.scheduler.post_factories import PostFactory
+from tests.scheduler.review_support import seen_fields
 
 S = Post.Status
 CHANGELIST = "admin:scheduler_post_changelist"
@@ -28,7 +29,8 @@ def test_approve_selected(login, editor, workspace, account):
     posts = [PostFactory(workspace=workspace, account=account, status=S.IN_REVIEW) for _ in range(2)]
     draft = PostFactory(workspace=workspace, account=account, status=S.DRAFT)
     response = login(editor).post(reverse(CHANGELIST) + "?queue=all", {
-        "action": "approve_selected", "_selected_action": [p.pk for p in [*posts, draft]]}, follow=True)
+        "action": "approve_selected", "_selected_action": [p.pk for p in [*posts, draft]],
+        **seen_fields(*posts, draft)}, follow=True)
     body = response.content.decode()
     assert "Approved 2 posts" in body and "Can&#x27;t approve a post that is draft" in body
     assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("status", flat=True)) == {S.APPROVED}
@@ -38,11 +40,13 @@ def test_approve_selected(login, editor, workspace, account):
 def test_reject_selected_asks_for_a_note(login, editor, workspace, account):
     post = PostFactory(workspace=workspace, account=account, status=S.IN_REVIEW)
     client = login(editor)
-    page = client.post(reverse(CHANGELIST), {"action": "reject_selected", "_selected_action": [post.pk]})
+    page = client.post(reverse(CHANGELIST), {"action": "reject_selected", "_selected_action": [post.pk],
+                                             **seen_fields(post)})
     assert page.status_code == 200 and "Note for the author" in page.content.decode()
+    assert f'name="seen_{post.pk}"' in page.content.decode()  # the version on screen travels to the next step
     assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
     client.post(reverse(CHANGELIST), {"action": "reject_selected", "_selected_action": [post.pk], "apply": "1",
-                                      "note": "Logo is cut off"})
+                                      "note": "Logo is cut off", **seen_fields(post)})
     post.refresh_from_db()
     assert post.status == S.DRAFT
     assert ReviewEvent.objects.get(post=post, action="rejected").note == "Logo is cut off"

@@ -11,6 +11,7 @@ from scheduler.models import Post, ReviewEvent
 from tests.factories import InstagramAccountFactory
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
 from tests.scheduler.post_fixtures import NOW
+from tests.scheduler.review_support import seen
 
 S = Post.Status
 pytestmark = pytest.mark.usefixtures("frozen_now")
@@ -144,12 +145,14 @@ def test_review_flow_through_views(login, social, editor, workspace, account):
     assert login(social).post(url("post_submit", workspace, pk=post.pk)).status_code == 302
     assert login(social).post(url("post_approve", workspace, pk=post.pk)).status_code == 403
     client = login(editor)
-    response = client.post(url("post_reject", workspace, pk=post.pk), {"note": ""}, follow=True)
+    response = client.post(url("post_reject", workspace, pk=post.pk), {"note": "", "confirmed": "1",
+                                                                       "seen_hash": seen(post)}, follow=True)
     assert "a note is required" in response.content.decode()
-    client.post(url("post_request_changes", workspace, pk=post.pk), {"note": "Brighter photo"})
+    client.post(url("post_request_changes", workspace, pk=post.pk), {"note": "Brighter photo", "seen_hash": seen(post)})
     assert Post.objects.get(pk=post.pk).status == S.DRAFT
     login(social).post(url("post_submit", workspace, pk=post.pk))
-    response = login(editor).post(url("post_approve", workspace, pk=post.pk), HTTP_HX_REQUEST="true")
+    response = login(editor).post(url("post_approve", workspace, pk=post.pk), {"seen_hash": seen(post)},
+                                  HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'id="post-panel"' in response.content.decode()
     assert "<html" not in response.content.decode()
     assert Post.objects.get(pk=post.pk).status == S.APPROVED
@@ -166,9 +169,9 @@ def test_schedule_actions_through_views(login, social, workspace, account):
                                                                  "expected_version": 1})
     post.refresh_from_db()
     assert post.publish_at == datetime(2027, 5, 6, 16, 0, tzinfo=UTC) and post.status == S.APPROVED
-    client.post(url("post_publish_now", workspace, pk=post.pk))
+    client.post(url("post_publish_now", workspace, pk=post.pk), {"confirmed": "1"})
     assert Post.objects.get(pk=post.pk).publish_at == NOW
-    client.post(url("post_cancel", workspace, pk=post.pk))
+    client.post(url("post_cancel", workspace, pk=post.pk), {"confirmed": "1"})
     assert Post.objects.get(pk=post.pk).status == S.CANCELLED
 
 

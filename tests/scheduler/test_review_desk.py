@@ -20,6 +20,7 @@ from scheduler.services import schedule as schedule_svc
 from scheduler.services.review import reviews_expire
 from tests.factories import InstagramAccountFactory, UserFactory
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
+from tests.scheduler.review_support import seen, seen_fields
 
 pytestmark = pytest.mark.django_db
 S = Post.Status
@@ -41,6 +42,8 @@ def submit(workspace, account, social):
 
 
 def review(client, post, decision, note="", **extra):
+    extra.setdefault("seen_hash", seen(post))
+    extra.setdefault("confirmed", "1")  # the Reject dialog, answered "yes"
     return client.post(reverse("admin:scheduler_post_review", args=[post.pk]),
                        {"decision": decision, "note": note, **extra})
 
@@ -50,7 +53,8 @@ def test_editor_approves_three_posts_with_the_bulk_action(login, editor, social,
     posts = [submit(f"Post {i}") for i in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
         response = login(editor).post(reverse(CHANGELIST), {"action": "approve_selected",
-                                                            "_selected_action": [p.pk for p in posts]}, follow=True)
+                                                            "_selected_action": [p.pk for p in posts],
+                                                            **seen_fields(*posts)}, follow=True)
     assert "Approved 3 posts" in response.content.decode()
     for post in posts:
         post.refresh_from_db()
@@ -70,7 +74,7 @@ def test_bulk_request_changes_and_reject_need_a_note(login, editor, submit, acti
     assert page.status_code == 200 and "Write a note for the author" in page.content.decode()
     assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
     client.post(reverse(CHANGELIST), {"action": action, "_selected_action": [post.pk], "apply": "1",
-                                      "note": "Logo is cut off"})
+                                      "note": "Logo is cut off", **seen_fields(post)})
     assert Post.objects.get(pk=post.pk).status == S.DRAFT
     assert ReviewEvent.objects.filter(post=post, note="Logo is cut off").exists()
 
@@ -130,7 +134,8 @@ def test_an_editor_of_a_cannot_list_open_filter_or_act_on_posts_of_b(login, edit
         assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
     assert review(client, theirs, "approve").status_code == 404
     client.post(reverse(CHANGELIST) + "?queue=all", {"action": "approve_selected",
-                                                     "_selected_action": [theirs.pk, mine.pk]})
+                                                     "_selected_action": [theirs.pk, mine.pk],
+                                                     **seen_fields(theirs, mine)})
     assert Post.objects.get(pk=theirs.pk).status == S.IN_REVIEW  # forged id: nothing happened
     assert Post.objects.get(pk=mine.pk).status == S.APPROVED
 

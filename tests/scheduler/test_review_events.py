@@ -25,6 +25,7 @@ EXPECTED_LABELS = {
     "series_continued": "continued the series from this date", "series_date_moved": "moved one date of the series",
     "occurrence_created": "created this date of the series", "marked_manual": "sent it to the manual lane",
     "posted_manually": "marked it as posted by hand",
+    "details_changed": "changed its details", "follows_series": "took the series' decision",
 }
 
 

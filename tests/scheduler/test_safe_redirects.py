@@ -26,5 +26,5 @@ def test_dismiss_does_not_redirect_off_site(login, social, workspace, target):
 def test_post_actions_do_not_redirect_off_site(login, social, workspace, account):
     post = PostFactory(workspace=workspace, account=account, status=S.DRAFT)
     url = reverse("scheduler:post_cancel", kwargs={"ws": workspace.slug, "pk": post.pk})
-    response = login(social).post(url, {"next": "https://elsewhere.example/"})
+    response = login(social).post(url, {"next": "https://elsewhere.example/", "confirmed": "1"})
     assert response["Location"] == reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": post.pk})
