@@ -9,7 +9,10 @@ def heartbeat() -> None:
 
 def dispatch_due() -> dict[str, int]:
     from scheduler.engine.dispatcher import dispatch_run
+    from scheduler.services.system import dispatcher_loop_alive
 
+    if dispatcher_loop_alive():  # `runworker` clusters publish on their own loops
+        return {"skipped": 1}
     return dispatch_run()
 
 
