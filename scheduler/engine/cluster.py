@@ -108,12 +108,25 @@ class PressroomCluster(Cluster):
         return False
 
 
-def dispatcher_loop(stop: threading.Event) -> None:
-    """Publish due posts until asked to stop: one dispatcher run after another, waiting for the clock
-    (never longer than 5 s, so a post approved for "now" goes out within seconds)."""
+def _beat_while_running(stop: threading.Event) -> None:
+    """The loop's heartbeat, every 5 s even while a long dispatcher run is busy, so the minute schedule's
+    pass (scheduler.tasks.dispatch_due) knows to stay out of the way."""
     while not stop.is_set():
         try:
             heartbeat_beat(name=LOOP_HEARTBEAT)
+        except Exception:  # a database outage: the dispatcher run logs it
+            log.warning("dispatcher loop: heartbeat failed", exc_info=True)
+        finally:
+            db.connection.close()
+        stop.wait(5.0)
+
+
+def dispatcher_loop(stop: threading.Event) -> None:
+    """Publish due posts until asked to stop: one dispatcher run after another, waiting for the clock
+    (never longer than 5 s, so a post approved for "now" goes out within seconds)."""
+    threading.Thread(target=_beat_while_running, args=(stop,), daemon=True, name="loop-heartbeat").start()
+    while not stop.is_set():
+        try:
             dispatcher.dispatch_run()
             upcoming = dispatcher.next_due_at(timezone.now())
             wait = 5.0 if upcoming is None else min(5.0, max(0.2, (upcoming - timezone.now()).total_seconds()))
@@ -121,7 +134,7 @@ def dispatcher_loop(stop: threading.Event) -> None:
             log.exception("dispatcher loop: run failed; retrying in 5 s")
             wait = 5.0
         finally:
-            db.connections.close_all()
+            db.connection.close()
         stop.wait(wait)
 
 
