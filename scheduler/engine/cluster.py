@@ -12,8 +12,9 @@ Here:
   master disappears (SIGKILL of the master's group, OOM), so nothing is left behind.
 - The master handles the first signal only (later ones are ignored while it stops): the dispatcher's
   publish threads claim nothing more and finish the post each one holds; then the cluster is asked to stop
-  (`stop_event.set()` in a daemon thread, so it can never block the master), and whatever is still
-  alive after RUNWORKER_STOP_SECONDS is SIGKILLed.
+  (`stop_event.set()` in a daemon thread, so it can never block the master) and its workers get SIGUSR1 (a
+  fallback dispatcher run in a worker stops claiming too); whatever is still alive after
+  RUNWORKER_STOP_SECONDS is SIGKILLed.
 - A post whose publish outlives that deadline is left to the lease: it stays `publishing` with its
   claim and is reaped and reconciled after PUBLISH_LEASE_SECONDS (docs/publishing.md), never retried blindly.
 - Every runworker runs one dispatcher loop (PUBLISH_CONCURRENCY threads) in its master: more clusters, more
@@ -32,6 +33,7 @@ from django import db
 from django.conf import settings
 from django.utils import timezone
 from django_q.cluster import Cluster, Sentinel
+from django_q.signals import post_spawn
 
 from scheduler.engine import dispatcher
 from scheduler.services.system import heartbeat_beat
@@ -49,6 +51,15 @@ def _watch_parent(parent_pid: int) -> None:
         time.sleep(0.2)
 
 
+def _worker_spawned(sender, proc_name, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """In each django-q2 worker: SIGUSR1 (sent by the master when it stops) makes a dispatcher run in this
+    worker — the minute schedule's fallback pass — claim nothing more, like the master's own loop."""
+    signal.signal(signal.SIGUSR1, lambda signum, frame: dispatcher.STOP.set())
+
+
+post_spawn.connect(_worker_spawned, dispatch_uid="pressroom-runworker-stop")
+
+
 class IsolatedSentinel(Sentinel):
     """django-q2's Sentinel in its own process group, dying with its master."""
 
@@ -56,6 +67,7 @@ class IsolatedSentinel(Sentinel):
         os.setpgrp()
         for sig in STOP_SIGNALS:  # only the master decides when to stop (it signals this group itself)
             signal.signal(sig, signal.SIG_IGN if sig != signal.SIGTERM else signal.SIG_DFL)
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)  # the stop notice is for the workers (see _worker_spawned)
         threading.Thread(target=_watch_parent, args=(self.parent_pid,), daemon=True, name="watch-master").start()
         super().start()
 
@@ -94,12 +106,18 @@ class PressroomCluster(Cluster):
         sentinel = self.sentinel
         if sentinel is None or not sentinel.is_alive():
             return True
+        try:
+            os.killpg(sentinel.pid, signal.SIGUSR1)  # dispatcher runs in the workers: claim nothing more
+        except (ProcessLookupError, PermissionError):
+            pass
         stop_event = self.stop_event
         if stop_event is not None:
             threading.Thread(target=stop_event.set, daemon=True, name="stop-cluster").start()
         sentinel.join(max(0.0, deadline - time.monotonic()))
         if not sentinel.is_alive():
             return True
+        log.warning("runworker: the task cluster did not stop in time (%s still running); SIGKILL",
+                    ", ".join(_group_members(sentinel.pid)) or "the Sentinel")
         try:
             os.killpg(sentinel.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -119,6 +137,25 @@ def _beat_while_running(stop: threading.Event) -> None:
         finally:
             db.connection.close()
         stop.wait(5.0)
+
+
+def _group_members(pgid: int) -> list[str]:
+    """`pid:state:title` of the processes in process group `pgid` (Linux /proc), for the stop diagnostics."""
+    members = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    title = f.read().replace(b"\0", b" ").decode(errors="replace").strip()[-60:]
+                members.append(f"{entry}:{fields[0]}:{title}")
+        except (OSError, IndexError, ValueError):
+            continue
+    return members
 
 
 def dispatcher_loop(stop: threading.Event) -> None:
@@ -141,6 +178,8 @@ def dispatcher_loop(stop: threading.Event) -> None:
 def run(*, dispatch: bool = True) -> int:
     """The whole runworker process; returns its exit status (1 when the cluster died on its own)."""
     grace = settings.RUNWORKER_STOP_SECONDS
+    if dispatch:  # before any worker exists, so the minute schedule's pass never starts beside this loop
+        heartbeat_beat(name=LOOP_HEARTBEAT)
     db.connections.close_all()  # never share a connection with the forked Sentinel
     cluster = PressroomCluster()
     cluster.start()
