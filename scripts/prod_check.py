@@ -59,7 +59,10 @@ def free_port() -> int:
 
 
 def port_free(port: int) -> bool:
+    """Nothing listens on it: a new server could bind it (SO_REUSEADDR, as servers do, so connections the
+    old server closed — TIME_WAIT — do not count)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -297,6 +300,7 @@ def run(world: World) -> dict:
     post_id = int(re.search(r"/posts/(\d+)/", composed.headers["Location"]).group(1))
     self_approve = social.post(f"{ws}/posts/{post_id}/approve")
     check(self_approve.status_code in (302, 403), f"self-approval answered {self_approve.status_code}")
+    figures["self_approval_status"] = self_approve.status_code  # 403: a social manager may not approve at all
     approved = editor.post(f"{ws}/posts/{post_id}/approve")
     check(approved.status_code == 302, f"approval answered {approved.status_code}")
     now = social.post(f"{ws}/posts/{post_id}/publish-now")

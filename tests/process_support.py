@@ -24,7 +24,10 @@ def free_port() -> int:
 
 
 def port_free(port: int) -> bool:
+    """Nothing listens on it: a new server could bind it (SO_REUSEADDR, as servers do, so connections the
+    old server closed — TIME_WAIT — do not count)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
