@@ -106,11 +106,13 @@ def one_run(args, env, sb, clusters: int, webg) -> dict:  # noqa: ANN001
     post_ids = make_posts(workspace, accounts, [later] * args.posts, caption_prefix=f"{prefix}-{env.dir.name}")
     groups = [qcluster(env, f"{prefix}-runworker{i}").start() for i in range(clusters)]
     try:
-        for g in groups:  # every cluster up and its dispatcher loop running before anything falls due
+        import psutil
+
+        for g in groups:  # every cluster up (master, Sentinel, worker, monitor, pusher) before anything falls due
             deadline = time.monotonic() + 60
-            while "running." not in (env.logs / f"{g.name}.1.log").read_text(errors="replace"):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{g.name} did not start")
+            while len(psutil.Process(g.proc.pid).children(recursive=True)) < 4:
+                if time.monotonic() > deadline or not g.alive:
+                    raise RuntimeError(f"{g.name} did not start; see {env.logs}")
                 time.sleep(0.2)
         time.sleep(2)
         pg_port = int(env.database_url.rsplit(":", 1)[1].split("/")[0])
