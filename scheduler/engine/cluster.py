@@ -164,9 +164,11 @@ def dispatcher_loop(stop: threading.Event) -> None:
     threading.Thread(target=_beat_while_running, args=(stop,), daemon=True, name="loop-heartbeat").start()
     while not stop.is_set():
         try:
-            dispatcher.dispatch_run()
-            upcoming = dispatcher.next_due_at(timezone.now())
-            wait = 5.0 if upcoming is None else min(5.0, max(0.2, (upcoming - timezone.now()).total_seconds()))
+            if dispatcher.dispatch_run():
+                wait = 0.0  # it did work and may have stopped at its budget with more due: go on at once
+            else:
+                upcoming = dispatcher.next_due_at(timezone.now())
+                wait = 5.0 if upcoming is None else min(5.0, max(0.2, (upcoming - timezone.now()).total_seconds()))
         except Exception:  # a database outage must not end the loop: log, wait, try again
             log.exception("dispatcher loop: run failed; retrying in 5 s")
             wait = 5.0
