@@ -131,8 +131,10 @@ def main() -> int:
     skip = {s.strip() for s in os.environ.get("PRESSROOM_RUN_SKIP", "").split(",") if s.strip()}
     web_port = int(os.environ.get("PRESSROOM_WEB_PORT", "8000"))
     sandbox_port = int(os.environ.get("PRESSROOM_SANDBOX_PORT", "8100"))
-    os.environ.setdefault("INSTAGRAM_GRAPH_URL", f"http://127.0.0.1:{sandbox_port}")
-    os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}")
+    if sandbox_port != 8100:  # moved ports (tests): point the app at them; otherwise the settings' defaults
+        os.environ.setdefault("INSTAGRAM_GRAPH_URL", f"http://127.0.0.1:{sandbox_port}")
+    if web_port != 8000:
+        os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}")
     var = Path(os.environ.get("VAR_DIR", REPO / "var"))
     var.mkdir(parents=True, exist_ok=True)
     status = 1
