@@ -40,3 +40,13 @@ def test_a_stop_request_claims_nothing_more(sandbox, make_due_post):
         dispatcher.STOP.clear()
     assert Post.objects.get(pk=post.pk).status == Post.Status.APPROVED and sandbox.ledger() == []
     assert dispatcher.dispatch_run(budget_seconds=30) == {"published": 1}
+
+
+def test_the_idle_loop_sees_exactly_what_a_claim_would_take(sandbox, make_due_post):
+    from scheduler.engine.claims import anything_claimable, claim_one
+
+    later = make_due_post(publish_at=timezone.now() + timedelta(minutes=5))
+    assert anything_claimable(timezone.now()) is False and claim_one(now=timezone.now()) is None
+    Post.objects.filter(pk=later.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    assert anything_claimable(timezone.now()) is True
+    assert claim_one(now=timezone.now()).post_id == later.pk
