@@ -4,7 +4,8 @@ within a deadline on SIGTERM, SIGINT or SIGHUP — sent to the master alone or t
 Why not plain `qcluster`: django-q2 1.11.1's master answers a signal with `stop_event.set()` on a
 multiprocessing Event. When the signal went to the whole group, the Sentinel (SIGTERM = SIG_DFL) died
 while it sat in `stop_event.wait()`, counted as a sleeper of the Event's Condition; `set()` → `notify_all()`
-then waits forever for that dead sleeper to acknowledge, so the master hangs (reproduced: 40 s+).
+then waits forever for that dead sleeper to acknowledge, so the master hangs (reproduced here: still
+hung after 15 s; the issue saw 40 s).
 
 Here:
 - The Sentinel puts itself in its own process group, so a signal to the master's group reaches only the
@@ -105,7 +106,10 @@ class PressroomCluster(Cluster):
     def shutdown(self, deadline: float) -> bool:
         """Stop the cluster by `deadline` (monotonic); True when it stopped by itself, False when killed."""
         sentinel = self.sentinel
-        if sentinel is None or not sentinel.is_alive():
+        if sentinel is None:
+            return True
+        if not sentinel.is_alive():  # it died on its own: its workers, monitor and pusher may be orphans
+            _killpg_quietly(sentinel.pid)
             return True
         try:
             os.killpg(sentinel.pid, signal.SIGUSR1)  # dispatcher runs in the workers: claim nothing more
@@ -116,15 +120,20 @@ class PressroomCluster(Cluster):
             threading.Thread(target=stop_event.set, daemon=True, name="stop-cluster").start()
         sentinel.join(max(0.0, deadline - time.monotonic()))
         if not sentinel.is_alive():
+            _killpg_quietly(sentinel.pid)  # anything of its group still there (normally nothing)
             return True
         log.warning("runworker: the task cluster did not stop in time (%s still running); SIGKILL",
                     ", ".join(_group_members(sentinel.pid)) or "the Sentinel")
-        try:
-            os.killpg(sentinel.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        _killpg_quietly(sentinel.pid)
         sentinel.join(2)
         return False
+
+
+def _killpg_quietly(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _beat_while_running(stop: threading.Event) -> None:
