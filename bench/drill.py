@@ -5,7 +5,7 @@
     .venv/bin/python bench/drill.py --db postgres --clusters 2
 
 One run: the app (gunicorn) serves the posts' media from signed URLs, the Instagram sandbox runs in this
-process with a per-call latency and a few transient faults, and N `manage.py qcluster` process groups (ORM
+process with a per-call latency and a few transient faults, and N `manage.py runworker` process groups (ORM
 broker) publish `--posts` approved posts that fall due over `--window` seconds. At random moments (every
 3–12 s) the drill SIGKILLs a whole cluster process group and starts it again, at least `--kills` times.
 Then it stops killing, clears the faults and lets the clusters drain until every post is terminal or
