@@ -191,6 +191,40 @@ class ProcessGroup:
         self.proc.wait()
         self.proc = None
 
+    def terminate(self, sig: int = signal.SIGTERM, *, group: bool = True, limit: float = 10.0) -> float:
+        """Send `sig` to the group (or the leader alone) and wait until the leader and every process it
+        started are gone; returns the seconds that took (limit + 1 and SIGKILL when it took longer)."""
+        import psutil
+
+        if self.proc is None:
+            return 0.0
+        procs = [psutil.Process(self.proc.pid), *psutil.Process(self.proc.pid).children(recursive=True)]
+        started = time.monotonic()
+        (os.killpg if group else os.kill)(self.proc.pid, sig)
+
+        def running() -> bool:
+            self.proc.poll()
+            for p in procs:
+                try:
+                    if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                        return True
+                except psutil.Error:
+                    pass
+            return False
+
+        while running() and time.monotonic() - started < limit:
+            time.sleep(0.05)
+        took = time.monotonic() - started
+        if running():
+            for p in procs:
+                try:
+                    p.kill()
+                except psutil.Error:
+                    pass
+            took = limit + 1
+        self.kill()
+        return took
+
     def stop(self, grace: float = 5.0) -> None:
         """SIGTERM, then SIGKILL whatever of the group is left after the grace period."""
         if self.proc is None:
@@ -204,7 +238,8 @@ class ProcessGroup:
 
 
 def qcluster(env: BenchEnv, name: str = "qcluster") -> ProcessGroup:
-    return ProcessGroup(name, [PY, "manage.py", "qcluster"], env.env, env.logs)
+    """A task cluster as production runs it: `manage.py runworker` (django-q2 cluster + its dispatcher loop)."""
+    return ProcessGroup(name, [PY, "manage.py", "runworker"], env.env, env.logs)
 
 
 def web(env: BenchEnv) -> ProcessGroup:

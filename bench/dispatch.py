@@ -6,7 +6,7 @@
 Set-up: 50 connected sandbox accounts, the app (gunicorn) serving every post's image from a signed URL
 (the sandbox downloads it, as Instagram does), and a sandbox latency of 100 ms on every Graph call.
 
-1. Due → published on an idle cluster: one real `manage.py qcluster` (the every-minute
+1. Due → published on an idle cluster: one real `manage.py runworker` (its dispatcher loop, and the every-minute
    `publish-dispatcher` schedule, default settings) and `--due-posts` posts that fall due at spread-out
    moments over `--due-window` seconds; figure: published_at − publish_at, p50 and p95.
 2. Throughput: 1,000 image posts (20 per account) all due at once, published by one dispatcher run

@@ -5,7 +5,7 @@
     .venv/bin/python bench/drill.py --db postgres --clusters 2
 
 One run: the app (gunicorn) serves the posts' media from signed URLs, the Instagram sandbox runs in this
-process with a per-call latency and a few transient faults, and N `manage.py qcluster` process groups (ORM
+process with a per-call latency and a few transient faults, and N `manage.py runworker` process groups (ORM
 broker) publish `--posts` approved posts that fall due over `--window` seconds. At random moments (every
 3–12 s) the drill SIGKILLs a whole cluster process group and starts it again, at least `--kills` times.
 Then it stops killing, clears the faults and lets the clusters drain until every post is terminal or
@@ -16,6 +16,10 @@ checks schedules after 30 s — a drill that waited for it would mostly kill idl
 also keeps one `scheduler.tasks.dispatch_due` per cluster queued through the ORM broker (what the
 schedule does, without the wait). The engine's own recovery is untouched: a post whose holder died is
 only reaped after PUBLISH_LEASE_SECONDS (20 s here) and goes through reconcile.
+
+`--stop term-group` / `--stop term-master` replace the SIGKILLs by SIGTERM to the cluster's whole process
+group / to its master alone (a graceful stop, as systemd or docker stop do): the figures then add how long
+each stop took (`stop_s_max`, limit 10 s; `stops_over_limit` must be 0) — the invariants are the same.
 
 Figures (judged by the sandbox's publish ledger): duplicates (ledger entries beyond one per post), lost
 (neither published nor failed/needs-review with a reason, or recorded published but absent from the
@@ -35,6 +39,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import argparse
 import json
 import random
+import signal
 import subprocess
 import time
 from datetime import timedelta
@@ -167,6 +172,7 @@ def run_one(args: argparse.Namespace) -> dict:
             ticker = Ticker(args.clusters)
             kills = [0] * args.clusters
             kill_log: list[dict] = []
+            stop_times: list[float] = []
             min_each = args.kills  # every cluster is killed and restarted at least this often
             last_due = time.monotonic() + (times[-1] - timezone.now()).total_seconds()
             next_kill = time.monotonic() + rng.uniform(3, 12)
@@ -178,11 +184,16 @@ def run_one(args: argparse.Namespace) -> dict:
                         victims = [min(victims, key=lambda i: (kills[i], rng.random()))]
                     seen = snapshot(post_ids, min(groups[i].started_wall for i in victims))
                     for i in victims:
-                        groups[i].kill()
+                        if args.stop == "kill":
+                            groups[i].kill()
+                        else:
+                            stop_times.append(groups[i].terminate(signal.SIGTERM, group=args.stop == "term-group"))
                         kills[i] += 1
                     ticker.forget()
-                    kill_log.append({"t": round(time.monotonic() - started, 1), "clusters": victims, **seen})
-                    log(f"SIGKILL {victims} (kills {kills}); posts held {seen['held']}, after the mark {seen['after_mark']}; "
+                    after = snapshot(post_ids, min(groups[i].started_wall for i in victims)) if args.stop != "kill" else {}
+                    kill_log.append({"t": round(time.monotonic() - started, 1), "clusters": victims, **seen,
+                                     "held_after_stop": after.get("held", 0)})
+                    log(f"{'SIGKILL' if args.stop == 'kill' else args.stop} {victims} (kills {kills}); posts held {seen['held']}, after the mark {seen['after_mark']}; "
                         f"pending {pending(post_ids)}")
                     time.sleep(rng.uniform(0.2, 1.5))
                     for i in victims:
@@ -214,9 +225,16 @@ def run_one(args: argparse.Namespace) -> dict:
                 "kills_while_holding": sum(1 for k in kill_log if k["held"]),
                 "kills_after_mark": sum(1 for k in kill_log if k["after_mark"]),
                 "faults_hit": fault_hits, "connections_reset": resets[0], "latency_ms": args.latency_ms, "lease_s": args.lease,
-                "drain_s": round(drain_s, 1), "wall_s": round(time.monotonic() - started, 1),
+                "drain_s": round(drain_s, 1), "wall_s": round(time.monotonic() - started, 1), "stop": args.stop,
             }
-            result["ok"] = result["duplicates"] == 0 and result["lost"] == 0 and result["stuck"] == 0
+            if stop_times:
+                # posts a stopped cluster still held when it was gone: left to the lease (1 cluster: all its own)
+                result["held_after_stop"] = sum(k["held_after_stop"] for k in kill_log)
+                result["stop_s_max"] = round(max(stop_times), 2)
+                result["stop_s_p50"] = round(sorted(stop_times)[len(stop_times) // 2], 2)
+                result["stops_over_limit"] = sum(1 for t in stop_times if t > 10)
+            result["ok"] = (result["duplicates"] == 0 and result["lost"] == 0 and result["stuck"] == 0
+                            and not result.get("stops_over_limit"))
             return result
     finally:
         for g in groups:
@@ -253,10 +271,12 @@ def main() -> None:
     parser.add_argument("--lease", type=int, default=20, help="PUBLISH_LEASE_SECONDS for the clusters")
     parser.add_argument("--drain", type=float, default=150.0, help="seconds to wait for every post to be terminal")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--stop", choices=["kill", "term-group", "term-master"], default="kill",
+                        help="how clusters are stopped: SIGKILL of the group, or SIGTERM to the group / the master")
     parser.add_argument("--keep", action="store_true", help="keep the run's temp dir (logs, SQLite file)")
     args = parser.parse_args()
     args.passthrough = []
-    for name in ("posts", "kills", "window", "latency_ms", "lease", "drain", "seed"):
+    for name in ("posts", "kills", "window", "latency_ms", "lease", "drain", "seed", "stop"):
         value = getattr(args, name)
         if value is not None:
             args.passthrough += [f"--{name.replace('_', '-')}", str(value)]

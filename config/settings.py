@@ -313,3 +313,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- production processes (issue 24: runworker, scale-out) ----------------------------------------------
+# `manage.py runworker` stops within this many seconds of SIGTERM/SIGINT/SIGHUP; a publish still running
+# then is left to the lease (PUBLISH_LEASE_SECONDS). Keep it below your process manager's kill timeout.
+RUNWORKER_STOP_SECONDS = env.float("RUNWORKER_STOP_SECONDS", default=8.0)
+# The minute schedule's dispatcher pass is skipped while a runworker dispatcher loop beat within this long.
+DISPATCHER_LOOP_STALE_SECONDS = env.int("DISPATCHER_LOOP_STALE_SECONDS", default=30)

@@ -8,8 +8,12 @@ def heartbeat() -> None:
 
 
 def dispatch_due() -> dict[str, int]:
-    from scheduler.engine.dispatcher import dispatch_run
+    from scheduler.engine.dispatcher import dispatch_run, fail_expired_reconnect_waits
+    from scheduler.services.system import dispatcher_loop_alive
 
+    if dispatcher_loop_alive():  # `runworker` clusters publish on their own loops; the upkeep stays here
+        fail_expired_reconnect_waits()
+        return {"skipped": 1}
     return dispatch_run()
 
 

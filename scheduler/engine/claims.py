@@ -58,6 +58,11 @@ def lease_expired(now: datetime) -> Q:
     return Q(status=Post.Status.PUBLISHING, claimed_at__lt=cutoff) & ~Q(claim_token="")
 
 
+def anything_claimable(now: datetime) -> bool:
+    """One cheap query: would `claim_one` find something now? (runworker's idle loop polls this.)"""
+    return Post.objects.filter(lease_expired(now) | due_check(now) | due_approved(now)).exists()
+
+
 def claim_one(*, now: datetime, exclude: set[int] | None = None) -> Claim | None:
     """Claim the most overdue post that is due, due for a check, or whose holder died.
 

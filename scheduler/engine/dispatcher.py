@@ -8,6 +8,7 @@ it always ends well inside the cluster's task timeout, and the next minute's run
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,10 @@ from scheduler.models import Post, PublishAttempt
 from scheduler.services.system import heartbeat_beat
 
 log = logging.getLogger(__name__)
+
+# Set when the process is asked to stop (runworker's signal handler): the publish threads claim nothing
+# more, finish the post each holds, and the run returns; unclaimed posts stay approved for another cluster.
+STOP = threading.Event()
 
 
 def fail_expired_reconnect_waits(*, now=None) -> int:  # noqa: ANN001
@@ -73,7 +78,7 @@ def _worker(deadline: float) -> Counter:
     next minute's run — the wait is for the clock, never for Instagram."""
     outcomes: Counter = Counter()
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not STOP.is_set():
             claim = claim_one(now=timezone.now())
             if claim is not None:
                 outcomes[publish_claimed(claim)] += 1
@@ -82,7 +87,7 @@ def _worker(deadline: float) -> Counter:
             remaining = deadline - time.monotonic()
             if upcoming is None or (upcoming - timezone.now()).total_seconds() > remaining:
                 break
-            time.sleep(min(2.0, max(0.05, (upcoming - timezone.now()).total_seconds())))
+            STOP.wait(min(2.0, max(0.05, (upcoming - timezone.now()).total_seconds())))
     finally:
         connection.close()  # threads get their own connections; never leak them
     return outcomes
@@ -110,7 +115,7 @@ def dispatch_run(*, budget_seconds: float | None = None, concurrency: int | None
 
 def _worker_inline(deadline: float) -> Counter:
     outcomes: Counter = Counter()
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not STOP.is_set():
         claim = claim_one(now=timezone.now())
         if claim is None:
             break
