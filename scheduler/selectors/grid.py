@@ -146,17 +146,21 @@ def live_source() -> Callable[..., list[LiveItem]] | None:
     return _source(getattr(settings, "GRID_LIVE_SOURCE", "") or "")
 
 
-def live_items(*, user: Any, account: InstagramAccount, limit: int) -> list[LiveItem]:
-    """What is on the profile now, pinned first then newest first: the archive, plus posts published here since."""
+def _history_top(account: InstagramAccount, limit: int) -> Q:
+    """Posts published from here, newest first, as a condition on the grid's one post query (no query of its own)."""
+    top = (Post.objects.filter(on_grid(), account_id=account.pk, status=S.PUBLISHED)
+           .order_by("-published_at", "-publish_at", "-id").values("pk")[:limit])
+    return Q(pk__in=Subquery(top))
+
+
+def live_items(*, account: InstagramAccount, published: list[Post], limit: int) -> list[LiveItem]:
+    """What is on the profile now, pinned first then newest first: the archive, plus posts published here that the
+    archive has not seen (yet). `published`: this app's published posts of the account, newest first."""
     source = live_source()
     archived = source(account=account, limit=limit) if source else []
     seen = {item.ig_id for item in archived if item.ig_id}
-    prefix = _prefix(account.workspace)
-    published = _with_cover(visible_posts(user=user, workspace=account.workspace).filter(
-        on_grid(), account=account, status=S.PUBLISHED)).order_by("-published_at", "-publish_at", "-id")[:limit]
-    history = [LiveItem(key=f"p{p.pk}", at=p.published_at or p.publish_at, media=_media_of(p),
-                        thumb=prefix.format(p.cover_id) if p.cover_thumb else "", permalink=p.permalink,
-                        ig_id=p.ig_media_id, caption=p.caption)
+    history = [LiveItem(key=f"p{p.pk}", at=p.published_at or p.publish_at, media=_media_of(p), thumb=p.thumb,
+                        permalink=p.permalink, ig_id=p.ig_media_id, caption=p.caption)
                for p in published if not (p.ig_media_id and p.ig_media_id in seen) and (p.published_at or p.publish_at)]
     items = archived + history
     items.sort(key=lambda i: (not i.pinned, -i.at.timestamp()))
@@ -194,16 +198,22 @@ def account_grid(*, user: Any, account: InstagramAccount, page: int = 1, with_sl
     zone = ws.tzinfo
     prefix = _prefix(ws)
     page = max(1, page)
-    planned_q = on_grid() & Q(status__in=PLANNED, publish_at__isnull=False)
-    draft_q = Q(status=S.DRAFT, publish_at__isnull=True)
-    qs = visible_posts(user=user, workspace=ws).filter(account=account).filter(
-        planned_q | draft_q if with_drafts else planned_q)
+    # One query for every post the page may draw: planned, the newest published (live), drafts for the rail.
+    live_limit = (9 if preview is not None else page * PAGE) + PINNED_MAX + 1
+    wanted_q = on_grid() & Q(status__in=PLANNED, publish_at__isnull=False) | _history_top(account, live_limit)
+    if with_drafts:
+        wanted_q |= Q(status=S.DRAFT, publish_at__isnull=True)
+    qs = visible_posts(user=user, workspace=ws).filter(wanted_q, account=account)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     planned: list[Tile] = []
     drafts: list[Post] = []
+    published: list[Post] = []
     for post in _with_cover(qs).order_by("-publish_at", "-id"):
         post.thumb = prefix.format(post.cover_id) if post.cover_thumb else ""
+        if post.status == S.PUBLISHED:
+            published.append(post)
+            continue
         if post.publish_at is None:
             if post.cover_id and post.kind != K.STORY and (post.kind != K.REEL or post.share_to_feed):
                 drafts.append(post)
@@ -222,7 +232,8 @@ def account_grid(*, user: Any, account: InstagramAccount, page: int = 1, with_sl
     upcoming.sort(key=lambda t: -t.at.timestamp())
     # Only as many live posts as this page can reach past the upcoming tiles (+ the pinned, + one for "more").
     wanted = 9 if preview is not None else max(0, page * PAGE - len(upcoming))
-    live = live_items(user=user, account=account, limit=wanted + PINNED_MAX + 1)
+    published.sort(key=lambda p: (p.published_at or p.publish_at, p.pk), reverse=True)
+    live = live_items(account=account, published=published, limit=wanted + PINNED_MAX + 1)
     pinned = [Tile(state="live", at=i.at.astimezone(zone), media=i.media, thumb=i.thumb, pinned=True,
                    permalink=i.permalink, caption=i.caption, key=i.key) for i in live if i.pinned]
     rest = [Tile(state="live", at=i.at.astimezone(zone), media=i.media, thumb=i.thumb, permalink=i.permalink,
@@ -235,15 +246,16 @@ def account_grid(*, user: Any, account: InstagramAccount, page: int = 1, with_sl
 
 
 def grid_accounts(*, workspace: Workspace) -> list[InstagramAccount]:
-    return list(InstagramAccount.objects.filter(workspace=workspace).only("id", "username", "workspace_id")
-                .order_by("username"))
+    """The workspace's accounts (for the switcher); each carries the workspace already loaded."""
+    accounts = list(InstagramAccount.objects.filter(workspace=workspace).only(
+        "id", "username", "workspace_id", "status").order_by("username"))
+    for account in accounts:
+        account.workspace = workspace  # already loaded by workspace_view: no second query
+    return accounts
 
 
 def grid_account(*, workspace: Workspace, pk: int) -> InstagramAccount | None:
-    account = InstagramAccount.objects.filter(workspace=workspace, pk=pk).first()
-    if account is not None:
-        account.workspace = workspace  # already loaded by workspace_view: no second query
-    return account
+    return next((a for a in grid_accounts(workspace=workspace) if a.pk == pk), None)
 
 
 def preview_window(grid: Grid, rows: int = 3) -> list[Tile]:

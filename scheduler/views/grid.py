@@ -31,9 +31,11 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _account(request: HttpRequest, pk: int) -> Any:
-    account = selectors.grid_account(workspace=request.workspace, pk=pk)
+    accounts = selectors.grid_accounts(workspace=request.workspace)
+    account = next((a for a in accounts if a.pk == pk), None)
     if account is None:
         raise Http404("No such Instagram account.")
+    account.siblings = accounts  # the account switcher, from the same query
     return account
 
 
@@ -72,15 +74,18 @@ def grid(request: HttpRequest, account: int) -> HttpResponse:
         context = _context(request, acc)
         if request.htmx and request.htmx.target == "grid-body":
             return render(request, f"{TEMPLATE}#body", context)
-        context["accounts"] = selectors.grid_accounts(workspace=request.workspace)
+        context["accounts"] = acc.siblings
         return render(request, TEMPLATE, context)
 
 
 def _post(request: HttpRequest, account: Any, name: str) -> Post:
+    """The posted post of this account; a missing field is a form error (422), an unknown post 404."""
     raw = request.POST.get(name) or ""
-    post = (Post.objects.filter(workspace=request.workspace, account=account, pk=int(raw))
-            .select_related("workspace", "account").first() if raw.isdigit() else None)
-    if post is None:
+    if not raw.isdigit():
+        raise ValidationError({name: ["Choose a planned post of this grid."]})
+    post = Post.objects.filter(workspace=request.workspace, account=account, pk=int(raw)).select_related(
+        "workspace", "account").first()
+    if post is None or not can(request.user, Action.VIEW_ALL_POSTS, request.workspace):
         raise Http404("No such post on this account.")
     return post
 
@@ -115,15 +120,16 @@ def _refusal(exc: Exception) -> tuple[int, str]:
 def grid_swap(request: HttpRequest, account: int) -> HttpResponse:
     """Swap the publish times of two planned posts of this account (drag, or Move earlier / later)."""
     acc = _account(request, account)
-    first, second = _post(request, acc, "post"), _post(request, acc, "target")
     zone = request.workspace.tzinfo
+    first = None
     try:
+        first, second = _post(request, acc, "post"), _post(request, acc, "target")
         a, b = services.grid_swap(user=request.user, first=first, second=second,
                                   first_version=_version(request, "version"),
                                   second_version=_version(request, "target_version"))
     except (ConflictError, TransitionError, ValidationError, PermissionDenied) as exc:
         status, message = _refusal(exc)
-        return _answer(request, acc, False, status, message, f"p{first.pk}")
+        return _answer(request, acc, False, status, message, f"p{first.pk}" if first else "")
     message = (f"Swapped: “{a}” now goes out {a.publish_at.astimezone(zone):%a %-d %b, %H:%M} and “{b}” "
                f"{b.publish_at.astimezone(zone):%a %-d %b, %H:%M} ({request.workspace.timezone}).")
     return _answer(request, acc, True, 200, message, f"p{first.pk}")
@@ -134,9 +140,10 @@ def grid_swap(request: HttpRequest, account: int) -> HttpResponse:
 def grid_place(request: HttpRequest, account: int) -> HttpResponse:
     """Put an unscheduled draft (with media) into one of the account's free slots."""
     acc = _account(request, account)
-    post = _post(request, acc, "post")
     raw = request.POST.get("slot") or ""
+    post = None
     try:
+        post = _post(request, acc, "post")
         if not raw.isdigit():
             raise ValidationError({"slot": ["Drop the draft on an empty slot of the grid."]})
         at = datetime.fromtimestamp(int(raw), tz=UTC)
@@ -144,7 +151,7 @@ def grid_place(request: HttpRequest, account: int) -> HttpResponse:
                                     expected_version=_version(request, "version"))
     except (ConflictError, TransitionError, ValidationError, PermissionDenied, OverflowError, OSError) as exc:
         status, message = _refusal(exc)
-        return _answer(request, acc, False, status, message, f"p{post.pk}")
+        return _answer(request, acc, False, status, message, f"p{post.pk}" if post else "")
     when = moved.publish_at.astimezone(request.workspace.tzinfo)
     return _answer(request, acc, True, 200, f"“{moved}” is planned for {when:%a %-d %b, %H:%M}; it is still a draft "
                    "until it is submitted and approved.", f"p{post.pk}")
@@ -160,7 +167,10 @@ def grid_preview(request: HttpRequest) -> HttpResponse:
     post_pk = data.get("post") or ""
     post = (Post.objects.filter(workspace=ws, pk=int(post_pk)).select_related("account").first()
             if post_pk.isdigit() else None)
-    account = selectors.grid_account(workspace=ws, pk=int(raw)) if raw.isdigit() else (post.account if post else None)
+    if raw.isdigit():
+        account = selectors.grid_account(workspace=ws, pk=int(raw))
+    else:
+        account = post.account if post else next(iter(selectors.grid_accounts(workspace=ws)), None)
     if account is None:
         raise Http404("Choose an Instagram account to see its grid.")
     account.workspace = ws
