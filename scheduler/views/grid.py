@@ -24,6 +24,7 @@ from scheduler.models import MediaAsset, Post
 from scheduler.rules import TransitionError
 from scheduler.selectors import grid as selectors
 from scheduler.services import grid as services
+from scheduler.services import schedule as schedule_svc
 from scheduler.services.lifecycle import ConflictError
 
 TEMPLATE = "scheduler/grid.html"
@@ -181,6 +182,11 @@ def grid_preview(request: HttpRequest) -> HttpResponse:
     except ValueError:
         at = None
     note = ""
+    if data.get("when") == "queue":
+        try:
+            at = schedule_svc.queue_slot(account=account, exclude_pk=post.pk if post else None)
+        except ValidationError:
+            at = None
     if at is None:
         at = post.publish_at if post and post.publish_at else timezone.now()
         note = "No time chosen yet: shown where it would land if it went out now."

@@ -233,3 +233,10 @@ def test_show_in_grid_draws_the_composer_post_among_its_neighbours(login, worksp
     assert thumb(workspace, pic) in html and "1.91:1" in html
     r = login(social).get(reverse("scheduler:grid_preview", kwargs={"ws": workspace.slug}), {**q, "kind": "story"})
     assert "Stories do not appear on the profile grid" in r.content.decode()
+
+
+def test_the_composer_offers_show_in_grid(login, workspace, account, social):
+    r = login(social).get(reverse("scheduler:post_create", kwargs={"ws": workspace.slug}))
+    html = r.content.decode()
+    assert r.status_code == 200 and "Show in grid" in html
+    assert reverse("scheduler:grid_preview", kwargs={"ws": workspace.slug}) in html and 'id="grid-preview"' in html
