@@ -79,16 +79,17 @@ def grid(request: HttpRequest, account: int) -> HttpResponse:
         return render(request, TEMPLATE, context)
 
 
-def _post(request: HttpRequest, account: Any, name: str) -> Post:
-    """The posted post of this account; a missing field is a form error (422), an unknown post 404."""
-    raw = request.POST.get(name) or ""
-    if not raw.isdigit():
-        raise ValidationError({name: ["Choose a planned post of this grid."]})
-    post = Post.objects.filter(workspace=request.workspace, account=account, pk=int(raw)).select_related(
-        "workspace", "account").first()
-    if post is None or not can(request.user, Action.VIEW_ALL_POSTS, request.workspace):
+def _posts(request: HttpRequest, account: Any, *names: str) -> list[Post]:
+    """The posted posts of this account (one query); a missing field is a form error (422), an unknown post 404."""
+    raws = [request.POST.get(name) or "" for name in names]
+    for name, raw in zip(names, raws, strict=True):
+        if not raw.isdigit():
+            raise ValidationError({name: ["Choose a planned post of this grid."]})
+    found = {p.pk: p for p in Post.objects.filter(workspace=request.workspace, account=account,
+                                                  pk__in=[int(r) for r in raws]).select_related("workspace", "account")}
+    if len(found) < len(set(raws)) or not can(request.user, Action.VIEW_ALL_POSTS, request.workspace):
         raise Http404("No such post on this account.")
-    return post
+    return [found[int(r)] for r in raws]
 
 
 def _version(request: HttpRequest, name: str) -> int | None:
@@ -124,7 +125,7 @@ def grid_swap(request: HttpRequest, account: int) -> HttpResponse:
     zone = request.workspace.tzinfo
     first = None
     try:
-        first, second = _post(request, acc, "post"), _post(request, acc, "target")
+        first, second = _posts(request, acc, "post", "target")
         a, b = services.grid_swap(user=request.user, first=first, second=second,
                                   first_version=_version(request, "version"),
                                   second_version=_version(request, "target_version"))
@@ -144,7 +145,7 @@ def grid_place(request: HttpRequest, account: int) -> HttpResponse:
     raw = request.POST.get("slot") or ""
     post = None
     try:
-        post = _post(request, acc, "post")
+        (post,) = _posts(request, acc, "post")
         if not raw.isdigit():
             raise ValidationError({"slot": ["Drop the draft on an empty slot of the grid."]})
         at = datetime.fromtimestamp(int(raw), tz=UTC)
