@@ -175,6 +175,7 @@ def test_the_grid_page_shows_slots_drafts_and_buttons_in_constant_queries(login,
     # The next free Tuesday 09:00 Berlin (4 May 2027 07:00Z) opens the composer for that time and account.
     assert f'?at=2027-05-04T09%3A00&amp;account={account.pk}' in html
     assert f'id="draft-p{draft.pk}"' in html
+    assert reverse("scheduler:post_queue", kwargs={"ws": workspace.slug, "pk": draft.pk}) in html  # "Next free slot"
     assert html.count('data-move="earlier"') == 11 and html.count('data-move="later"') == 11
     assert keys.index(f"p{posts[-1].pk}") < keys.index(f"p{posts[0].pk}")
 
