@@ -90,3 +90,20 @@ def test_drag_swaps_two_planned_tiles_and_the_keyboard_does_the_same(browser_pag
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     page.screenshot(path=str(SHOTS / "grid-390.png"), full_page=True)
+
+
+def test_show_in_grid_in_the_composer_draws_the_post_among_its_neighbours(browser_page, live_server, social,
+                                                                          workspace, media_settings):
+    account, posts = _world(workspace, social)
+    page = browser_page
+    sign_in(page, Client(), social, live_server.url)
+    page.goto(reverse("scheduler:post_edit", kwargs={"ws": workspace.slug, "pk": posts[1].pk}))
+    page.get_by_role("button", name="Show in grid").click()
+    preview = page.locator("#grid-preview")
+    expect(preview.locator(".tile-preview")).to_be_visible()
+    keys = preview.locator(".tile").evaluate_all("els => els.map(e => e.id)")
+    # The post being edited is drawn once, as "This post", between its planned neighbours.
+    assert f"tile-p{posts[1].pk}" not in keys
+    assert keys.index(f"tile-p{posts[2].pk}") < keys.index("tile-preview") < keys.index(f"tile-p{posts[0].pk}")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    preview.screenshot(path=str(SHOTS / "composer-show-in-grid.png"))
