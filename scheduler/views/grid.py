@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import Action, can, workspace_view
+from scheduler import recurrence
 from scheduler.models import MediaAsset, Post
 from scheduler.rules import TransitionError
 from scheduler.selectors import grid as selectors
@@ -179,7 +180,8 @@ def grid_preview(request: HttpRequest) -> HttpResponse:
     kind = data.get("kind") if data.get("kind") in Post.Kind.values else (post.kind if post else Post.Kind.FEED)
     try:
         naive = datetime.strptime((data.get("publish_at") or "").strip()[:16], LOCAL_FORMAT)
-        at = timezone.make_aware(naive, ws.tzinfo) if data.get("when", "at") == "at" else None
+        # The calendar's rule for a typed local time (a time in the spring-forward gap moves forward).
+        at = recurrence.localize(naive, ws.timezone) if data.get("when", "at") == "at" else None
     except ValueError:
         at = None
     note = ""
