@@ -98,6 +98,9 @@ class ArchivedPost(models.Model):
     last_seen_at = models.DateTimeField()
     deleted_on_instagram = models.BooleanField(default=False)
     deleted_detected_at = models.DateTimeField(null=True, blank=True)
+    # Instagram's API has no "pinned" field; /media lists pinned posts first, out of date order. A leading post
+    # older than a post listed after it is pinned (archive/services/listing.py infers it at each first page).
+    pinned = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-taken_at", "-id"]

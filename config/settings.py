@@ -142,6 +142,9 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Where "home" sends a signed-in user who has a workspace (accounts does not import the apps above it).
 WORKSPACE_HOME_VIEW = "scheduler:dashboard"
+# Where the grid planner reads what is already on an account's profile (scheduler does not import archive):
+# a function (account, limit) -> [scheduler.selectors.grid.LiveItem]; empty string = publish history only.
+GRID_LIVE_SOURCE = "archive.grid.live_items"
 
 # Login throttling: lock a username+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

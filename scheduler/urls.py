@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from scheduler.views import calendar, compose, dashboard, library, posts, slots
+from scheduler.views import calendar, compose, dashboard, grid, library, posts, slots
 from scheduler.views.media_public import media_public
 
 app_name = "scheduler"
@@ -41,6 +41,11 @@ workspace_patterns = [
     path("calendar/move/<int:pk>", calendar.calendar_move, name="calendar_move"),
     path("calendar/feeds/", calendar.calendar_feeds, name="calendar_feeds"),
     path("instagram/<int:pk>/slots/", slots.posting_slots, name="posting_slots"),
+    # The grid planner: an account's profile grid, swapping planned posts, drafts into free slots, composer preview.
+    path("grid/<int:account>/", grid.grid, name="grid"),
+    path("grid/<int:account>/swap", grid.grid_swap, name="grid_swap"),
+    path("grid/<int:account>/place", grid.grid_place, name="grid_place"),
+    path("grid/preview", grid.grid_preview, name="grid_preview"),
 ]
 
 urlpatterns = [

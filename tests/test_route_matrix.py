@@ -114,6 +114,9 @@ ROUTE_KWARGS: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]
     "scheduler:asset_file": lambda w: [{"pk": w.asset.pk, "variant": v} for v in ("thumb", "original", "instagram")],
     "scheduler:calendar_move": _post_pk,
     "scheduler:posting_slots": lambda w: {"pk": w.account.pk},
+    "scheduler:grid": lambda w: {"account": w.account.pk},
+    "scheduler:grid_swap": lambda w: {"account": w.account.pk},
+    "scheduler:grid_place": lambda w: {"account": w.account.pk},
 }
 
 # Admin model label → A's instance whose change/history/delete pages are probed.

@@ -55,6 +55,7 @@ def store_page(*, run: ArchiveRun, profile: ArchivedProfile, items: list[dict[st
     """
     now = timezone.now()
     pinned_max = conf.get("ARCHIVE_PINNED_MAX")
+    first_page = run.position == 0
     ids = [str(i["id"]) for i in items if i.get("id")]
     existing = {p.ig_id: p for p in ArchivedPost.objects.filter(profile=profile, ig_id__in=ids)}
     media_of: dict[int, dict[str, ArchivedMedia]] = {}
@@ -119,7 +120,19 @@ def store_page(*, run: ArchiveRun, profile: ArchivedProfile, items: list[dict[st
                                                    "last_seen_at", "deleted_on_instagram", "deleted_detected_at"])
     if refreshed_media:
         ArchivedMedia.objects.bulk_update(refreshed_media, ["source_url", "thumbnail_source_url"])
+    if first_page:
+        pinned = pinned_ids(items, pinned_max)
+        ArchivedPost.objects.filter(profile=profile, pinned=True).exclude(ig_id__in=pinned).update(pinned=False)
+        ArchivedPost.objects.filter(profile=profile, ig_id__in=pinned).update(pinned=True)
     return stop
+
+
+def pinned_ids(items: list[dict[str, Any]], limit: int) -> list[str]:
+    """The pinned posts of a listing's first page. The API has no such field, but /media lists pinned posts
+    first, out of date order: a leading post (at most `limit`) older than a post listed after it is pinned.
+    A pinned post that is also the newest cannot be told apart, and needs not be: it is on top either way."""
+    stamps = [(str(i["id"]), parse_time(i.get("timestamp"))) for i in items if i.get("id")]
+    return [ig_id for n, (ig_id, at) in enumerate(stamps[:limit]) if any(later > at for _, later in stamps[n + 1:])]
 
 
 def flag_deleted(*, run: ArchiveRun, profile: ArchivedProfile) -> int:

@@ -35,6 +35,9 @@ def test_first_run_archives_every_post_and_file(gallery, ig):
     assert run.media_total == media.count() == run.media_done and run.media_failed == 0
     assert run.pages >= 10  # several pages of 25
     assert set(summary["pinned"]) <= set(ArchivedPost.objects.values_list("ig_id", flat=True))
+    # The API has no pinned field; the archive infers it from the listing order (the grid planner shows them first).
+    assert set(ArchivedPost.objects.filter(profile=profile, pinned=True).values_list("ig_id", flat=True)) == set(
+        summary["pinned"])
     sample = media.filter(kind="VIDEO").first()
     assert sample.mime_type == "video/mp4" and default_storage.exists(sample.file) and default_storage.exists(sample.thumbnail)
     carousel = ArchivedPost.objects.filter(profile=profile, media_type="CAROUSEL_ALBUM").first()
@@ -133,3 +136,14 @@ def test_own_account_archive_through_me_media(ig, asker, social, workspace):
     ig.reset_calls()
     run = profile_refresh(user=social, profile=profile)
     assert drive(run) == "done" and ig.api_calls() <= 2 and run.posts_new == 0
+
+
+def test_pinned_posts_are_inferred_from_the_listing_order():
+    from archive.services.listing import pinned_ids
+
+    items = [{"id": "old-pin", "timestamp": "2020-01-01T10:00:00+0000"},
+             {"id": "new", "timestamp": "2026-05-01T10:00:00+0000"},
+             {"id": "older", "timestamp": "2026-04-01T10:00:00+0000"}]
+    assert pinned_ids(items, 3) == ["old-pin"]
+    # A listing in plain date order has no pinned post (or one that is the newest anyway).
+    assert pinned_ids(items[1:], 3) == []
