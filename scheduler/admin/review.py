@@ -4,7 +4,7 @@ approved content, history, the caption editor and the decision buttons — each 
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import localtime
 from scheduler import rules
 from scheduler.content import content_diff, content_snapshot
 from scheduler.instagram_rules import caption_errors, count_hashtags, count_mentions, media_errors
@@ -38,16 +39,14 @@ DECISIONS = {
 }
 
 
-def _parse_local(value: str, tzinfo: Any) -> datetime | None:
-    value = (value or "").strip()
-    if not value:
+def _parse_local(value: str, tzinfo: Any, fold: Any = None) -> localtime.LocalTime | None:
+    """The desk's new time, by the one local-time policy (accounts/localtime.py); empty means "keep the time"."""
+    if not (value or "").strip():
         return None
-    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"):
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=tzinfo)
-        except ValueError:
-            continue
-    raise ValidationError({"publish_at": ["Give the new time as date and time, e.g. 2027-05-03 10:00."]})
+    try:
+        return localtime.parse_local(value, tzinfo, choice=fold)
+    except localtime.LocalTimeError as exc:
+        raise ValidationError({"publish_at": [exc.message]}) from None
 
 
 def warnings_for(post: Post, items: list[Any]) -> list[str]:
@@ -87,9 +86,16 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         "can_edit_caption": Op.EDIT_CAPTION in allowed or Op.EDIT in allowed,
         "review_url": reverse("admin:scheduler_post_review", args=[post.pk]),
         "app_url": reverse("scheduler:post_detail", kwargs={"ws": ws.slug, "pk": post.pk}),
-        "new_time_default": (local if local and not time_passed else timezone.localtime(
-            timezone.now() + timedelta(hours=1), ws.tzinfo)).strftime("%Y-%m-%dT%H:00"),
+        "new_time": (new_time := localtime.from_instant(post.publish_at, ws.tzinfo) if local and not time_passed
+                     else _next_hour(ws.tzinfo)),
+        "new_time_default": new_time.input,
     }
+
+
+def _next_hour(zone: Any) -> localtime.LocalTime:
+    """The top of the local hour after the next one: what the desk offers when a post's time has passed."""
+    soon = localtime.from_instant(timezone.now() + timedelta(hours=1), zone)
+    return localtime.resolve(soon.wall.replace(minute=0), zone, soon.fold)
 
 
 def _approval(user: Any, post: Post, time_passed: bool) -> dict[str, Any]:
@@ -173,13 +179,15 @@ class ReviewPageMixin:
             raise Http404("No such decision.")
         note = (request.POST.get("note") or "").strip()
         change_url = reverse("admin:scheduler_post_change", args=[post.pk])
+        new_time = None
         try:
             if decision == "approve_comment" and not note:
                 raise ValidationError("Write the comment to send with the approval (or use Approve).")
             if decision == "approve" or decision == "approve_comment":
+                new_time = _parse_local(request.POST.get("publish_at", ""), post.workspace.tzinfo,
+                                        request.POST.get("publish_at_fold"))
                 approval_svc.post_approve(user=request.user, post=post, note=note,
-                                      publish_at=_parse_local(request.POST.get("publish_at", ""),
-                                                              post.workspace.tzinfo))
+                                      publish_at=new_time.instant if new_time else None)
             elif decision == "request_changes":
                 approval_svc.post_request_changes(user=request.user, post=post, note=note)
             else:
@@ -193,5 +201,7 @@ class ReviewPageMixin:
         done = DECISIONS[decision][1]
         if decision.startswith("approve") and post.status == S.IN_REVIEW:
             done = "First approval recorded; a second editor has to approve it too."
+        if new_time is not None and new_time.message:  # a new time that did not exist or happens twice
+            done = f"{done} {new_time.message}"
         messages.success(request, f"“{post}”: {done}")
         return HttpResponseRedirect(reverse("admin:scheduler_post_changelist"))  # back to the queue

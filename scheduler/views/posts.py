@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import localtime
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
 from accounts.redirects import safe_next
@@ -69,7 +70,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
             date = datetime.strptime(request.GET.get(name, ""), "%Y-%m-%d").date()
         except ValueError:
             return None
-        return datetime.combine(date + timedelta(days=plus_days), time(), tz)
+        return localtime.day_start(date + timedelta(days=plus_days), tz)
 
     start, end = day("from"), day("to", plus_days=1)  # "to" includes that whole local day
     posts = selectors.post_list(user=request.user, workspace=ws, status=status, account_id=account_id,
@@ -89,12 +90,12 @@ def post_list(request: HttpRequest) -> HttpResponse:
 def _prefill(request: HttpRequest) -> dict[str, Any]:
     """The composer opened from the calendar: ?at=<YYYY-MM-DDTHH:MM local>&account=<id>."""
     initial: dict[str, Any] = {"kind": Post.Kind.FEED, "when": "none", "repeat_end": "never", "repeat_interval": 1}
-    try:
-        at = datetime.strptime(request.GET.get("at", ""), "%Y-%m-%dT%H:%M")
-    except ValueError:
+    try:  # the week's "+" of a repeated hour says which pass (fold=1: the second)
+        at = localtime.parse_local(request.GET.get("at", ""), request.workspace.tzinfo, choice=request.GET.get("fold"))
+    except localtime.LocalTimeError:
         at = None
     if at is not None:
-        initial.update(publish_at=timezone.make_aware(at, request.workspace.tzinfo), when="at")
+        initial.update(publish_at=at.instant, when="at")
     account = request.GET.get("account", "")
     if account.isdigit() and InstagramAccount.objects.filter(workspace=request.workspace, pk=int(account)).exists():
         initial["account"] = int(account)
@@ -203,7 +204,9 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
             "series": Op.SKIP in allowed,
             "stop_series": Op.STOP_SERIES in allowed,
         },
-        "reschedule_form": RescheduleForm(initial={"publish_at": post.publish_at, "expected_version": post.version}),
+        "reschedule_form": (reschedule := RescheduleForm(
+            initial={"publish_at": post.publish_at, "expected_version": post.version}, zone=ws.tzinfo)),
+        "reschedule_time": reschedule.local_time("publish_at"),  # its fold travels back with the form
         "manual_form": ManualForm(), "permalink_form": PermalinkForm(), "note_form": NoteForm(),
     }
 
@@ -243,6 +246,10 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scheduler/posts/detail.html", _detail_context(request, post))
 
 
+def _when(post: Post) -> str:
+    return localtime.local_text(post.publish_at, post.workspace.tzinfo, "%a %d %b %Y, %H:%M")
+
+
 def _run(verb: str, request: HttpRequest, post: Post) -> str:
     """Call the service for `verb`; return the success message."""
     user, data = request.user, request.POST
@@ -262,12 +269,13 @@ def _run(verb: str, request: HttpRequest, post: Post) -> str:
         approval_svc.post_request_changes(user=user, post=post, note=note)
         return "Changes requested."
     if verb == "reschedule":
-        form = RescheduleForm(data)
-        if not form.is_valid():
-            raise ValidationError({"publish_at": ["Give a date and time."]})
-        schedule_svc.post_reschedule(user=user, post=post, publish_at=form.cleaned_data["publish_at"],
+        form = RescheduleForm(data, zone=post.workspace.tzinfo)
+        if not form.is_valid():  # the real reason: empty, or not a date and time
+            raise ValidationError({"publish_at": form.errors.get("publish_at") or ["Give a date and time."]})
+        typed = form.local_time("publish_at").keeping(post.publish_at)
+        schedule_svc.post_reschedule(user=user, post=post, publish_at=typed.instant,
                                  expected_version=form.cleaned_data.get("expected_version"))
-        return f"Moved to {timezone.localtime(post.publish_at):%a %d %b %Y, %H:%M}."
+        return " ".join(filter(None, [f"Moved to {_when(post)}.", typed.message]))
     if verb == "cancel":
         schedule_svc.post_cancel(user=user, post=post, note=note)
         return "Cancelled."
@@ -276,13 +284,13 @@ def _run(verb: str, request: HttpRequest, post: Post) -> str:
         return "Publishing now; this page shows the result within a minute."
     if verb == "skip":
         nxt = series_svc.post_skip_occurrence(user=user, post=post, note=note)
-        return "Skipped." + (f" Next date: {timezone.localtime(nxt.publish_at):%a %d %b %Y, %H:%M}." if nxt else "")
+        return "Skipped." + (f" Next date: {_when(nxt)}." if nxt else "")
     if verb == "stop-series":
         series_svc.series_stop(user=user, post=post, note=note)
         return "The series is stopped."
     if verb == "queue":
         schedule_svc.post_add_to_queue(user=user, post=post)
-        return f"Queued for {timezone.localtime(post.publish_at):%a %d %b %Y, %H:%M}."
+        return f"Queued for {_when(post)}."
     if verb == "mark-manual":
         manual_svc.post_mark_manual(user=user, post=post, reason=data.get("reason", ""), note=note)
         return "Marked as needing a person to post it."
