@@ -122,6 +122,8 @@ def _compose_response(request: HttpRequest, post: Post | None, caption_only: boo
         return render(request, "scheduler/posts/form.html", compose.composer_context(request, form, draft, post, data))
     if draft.ok:
         kwargs = form.service_kwargs(publish_at=draft.publish_at, rrule=draft.rrule)
+        # A new time that did not exist or happens twice: the page said so as it was typed; say it once more.
+        time_note = draft.time.message if draft.time and (post is None or draft.publish_at != post.publish_at) else ""
         try:
             if post is None:
                 post = compose_svc.post_create(user=user, workspace=ws, **kwargs)
@@ -141,7 +143,7 @@ def _compose_response(request: HttpRequest, post: Post | None, caption_only: boo
         except (lifecycle_svc.ConflictError, rules.TransitionError) as exc:
             draft.add("form", [exc.message])
         else:
-            messages.success(request, done)
+            messages.success(request, f"{done} {time_note}".strip())
             return redirect("scheduler:post_detail", ws=ws.slug, pk=post.pk)
     return render(request, "scheduler/posts/form.html", compose.composer_context(request, form, draft, post, data),
                   status=422)
@@ -186,6 +188,7 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     allowed = rules.allowed_actions(user, post)
     return {
         "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
+        "when_text": localtime.local_text(post.publish_at, ws.tzinfo, "%A %-d %B %Y, %H:%M") if post.publish_at else "",
         "charts": charts.metric_charts(list(post.metrics.all()), ws.tzinfo),
         "rrule_text": _describe(post), "next_dates": _next_dates(post),
         # Review notes are the team's own talk: clients (read-only) see the post, its preview and its results.
