@@ -33,7 +33,9 @@
     (root || body).querySelectorAll("time.cal-time").forEach(function (t) {
       const d = new Date(t.getAttribute("datetime"));
       if (isNaN(d)) return;
-      t.title = fmt(d, ws) + " " + ws + "\n" + fmt(d, mine) + " your time (" + mine + ")";
+      // The server's line first: it carries the zone abbreviation where two equal wall times differ (02:30 CET).
+      if (!t.dataset.ws) t.dataset.ws = t.title || (fmt(d, ws) + " " + ws);
+      t.title = t.dataset.ws + "\n" + fmt(d, mine) + " your time (" + mine + ")";
     });
   }
 

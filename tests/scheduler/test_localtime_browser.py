@@ -80,6 +80,9 @@ def test_week_drag_onto_the_second_pass_of_the_fall_back_hour_and_back(la_page, 
     other = post_at(workspace, local(workspace, "2027-10-31 02:30"), caption="First pass")  # 02:30 CEST
     page.reload()
     expect(page.locator(f"#card-p{other.pk} time")).to_have_text("02:30 CEST")  # two 02:30s, told apart
+    titles = [page.locator(f"#card-p{p.pk} time").get_attribute("title") for p in (other, post)]
+    assert "02:30 CEST Europe/Berlin" in titles[0] and "02:30 CET Europe/Berlin" in titles[1]
+    assert all("your time (America/Los_Angeles)" in t for t in titles)  # and the browser's own zone below
     shot(page, "week-fall-back")
 
     page.locator('td[data-date="2027-10-29"][data-hour="15"]').scroll_into_view_if_needed()
