@@ -101,7 +101,7 @@ def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, A
                     "gap": not starts, "passes": []}
             if len(starts) == 2:  # the repeated hour: one group per pass, labelled with the zone's abbreviation
                 cell["passes"] = [{"fold": lt.fold, "label": lt.label, "add": cell["adds"][n],
-                                   "entries": [e for e in entries if e.fold == lt.fold]}
+                                   "entries": [e for e in cell["entries"] if e.fold == lt.fold]}
                                   for n, lt in enumerate(starts)]
             row.append(cell)
         rows.append({"hour": hour, "label": f"{hour:02d}:00", "cells": row})
