@@ -6,13 +6,14 @@ import base64
 import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 
+from accounts import localtime
 from accounts.models import InstagramAccount, Workspace
 from archive.models import ArchivedMedia, ArchivedPost, ArchivedProfile, ArchiveRun
 
@@ -63,9 +64,9 @@ class GalleryFilters:
             qs = qs.filter(caption__icontains=self.q)
         # Dates are the workspace's calendar days, turned into UTC bounds.
         if self.since:
-            qs = qs.filter(taken_at__gte=datetime.combine(self.since, time.min, tzinfo=tz))
+            qs = qs.filter(taken_at__gte=localtime.day_start(self.since, tz))
         if self.until:
-            qs = qs.filter(taken_at__lt=datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=tz))
+            qs = qs.filter(taken_at__lt=localtime.day_start(self.until + timedelta(days=1), tz))
         if self.deleted:
             qs = qs.filter(deleted_on_instagram=True)
         return qs

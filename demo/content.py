@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from accounts import localtime
 from accounts.models import InstagramAccount, User, Workspace
 from scheduler.models import MediaAsset, Post, PostingSlot
 from scheduler.services.approval import post_approve, post_submit
@@ -63,8 +64,8 @@ def demo_library(*, workspace: Workspace, user: User) -> list[MediaAsset]:
 
 
 def _local(workspace: Workspace, days: int, hour: int) -> datetime:
-    day = timezone.localdate(timezone=workspace.tzinfo) + timedelta(days=days)
-    return datetime.combine(day, time(hour), workspace.tzinfo)
+    day = localtime.today(workspace.tzinfo) + timedelta(days=days)
+    return localtime.to_instant(datetime.combine(day, time(hour)), workspace.tzinfo)
 
 
 def demo_posts(*, workspace: Workspace, account: InstagramAccount, social: User, editor: User,

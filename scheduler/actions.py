@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from accounts import localtime
 from accounts.models import InstagramAccount
 from scheduler.models import Post, ReviewEvent
 from scheduler.rules import Op
@@ -34,6 +34,11 @@ class PostAction:
     run: Callable[..., str]  # (user, post, data, **extra) → the success message
     confirm: str = ""  # irreversible: the question asked before it runs
     decision: bool = False  # a review decision: carries the seen version
+
+
+def _when(post: Post) -> str:
+    """A post's time as its workspace reads it (with the zone's abbreviation where that wall time happens twice)."""
+    return localtime.local_text(post.publish_at, post.workspace.tzinfo, "%a %d %b %Y, %H:%M")
 
 
 def _note(data: Mapping[str, str]) -> str:
@@ -86,12 +91,13 @@ def _reschedule(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str
     from scheduler.forms.posts import RescheduleForm
     from scheduler.services import schedule
 
-    form = RescheduleForm(data)
-    if not form.is_valid():
-        raise ValidationError({"publish_at": ["Give a date and time."]})
-    schedule.post_reschedule(user=user, post=post, publish_at=form.cleaned_data["publish_at"],
+    form = RescheduleForm(data, zone=post.workspace.tzinfo)
+    if not form.is_valid():  # the real reason: empty, or not a date and time
+        raise ValidationError({"publish_at": form.errors.get("publish_at") or ["Give a date and time."]})
+    typed = form.local_time("publish_at").keeping(post.publish_at)
+    schedule.post_reschedule(user=user, post=post, publish_at=typed.instant,
                              expected_version=form.cleaned_data.get("expected_version"))
-    return f"Moved to {timezone.localtime(post.publish_at):%a %d %b %Y, %H:%M}."
+    return " ".join(filter(None, [f"Moved to {_when(post)}.", typed.message]))
 
 
 def _cancel(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:
@@ -121,7 +127,7 @@ def _skip(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:
     from scheduler.services import series
 
     nxt = series.post_skip_occurrence(user=user, post=post, note=_note(data))
-    return "Skipped." + (f" Next date: {timezone.localtime(nxt.publish_at):%a %d %b %Y, %H:%M}." if nxt else "")
+    return "Skipped." + (f" Next date: {_when(nxt)}." if nxt else "")
 
 
 def _stop_series(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:
@@ -135,7 +141,7 @@ def _queue(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:
     from scheduler.services import schedule
 
     schedule.post_add_to_queue(user=user, post=post)
-    return f"Queued for {timezone.localtime(post.publish_at):%a %d %b %Y, %H:%M}."
+    return f"Queued for {_when(post)}."
 
 
 def _mark_manual(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:

@@ -2,17 +2,16 @@
 
 The calendar, its properties and the VTIMEZONE are icalendar components; the VEVENT lines are assembled from
 icalendar's value encoders (vText, vDatetime, vUri) and folded here, because icalendar's Component path costs
-about 0.3 ms an event, and a busy workspace's feed has thousands. Events carry TZID times in the workspace's
-timezone with a matching VTIMEZONE, so a subscriber in any zone sees the right instant across daylight-saving
-changes. Future dates of series are listed one by one (their stored posts and the dates drawn from the rule),
+about 0.3 ms an event, and a busy workspace's feed has thousands. Events carry UTC times (``...Z``, RFC 5545
+§3.3.5 form 2) computed from the stored instant, DTEND included: a local time with a TZID cannot say which of two
+equal wall times (a fall-back night) is meant, and an end computed on the wall clock is off by the change. Future dates of series are listed one by one (their stored posts and the dates drawn from the rule),
 each linking back to its post.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import icalendar
@@ -20,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from accounts import localtime
 from accounts.models import Workspace
 from accounts.permissions import Action, can, role_of
 from scheduler.content import occurrence_status
@@ -62,18 +62,12 @@ def cached_feed(*, token: str, user, workspace: Workspace, base_url: str,  # noq
     return body
 
 
-@lru_cache(maxsize=64)
-def _vtimezone(tz: str, year: int) -> icalendar.Timezone:
-    # Generating the transitions is the slow part; a feed only needs the years it can show.
-    return icalendar.Timezone.from_tzid(tz, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
-
-
 def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = None,  # noqa: ANN001
          now: datetime | None = None) -> bytes:
     """The .ics body of what `user` may see in `workspace` (optionally one account), 14 days back to 120 ahead."""
     now = now or timezone.now()
     zone = workspace.tzinfo
-    today = now.astimezone(zone).date()
+    today = localtime.today(zone, now)
     win = cal.Window("agenda", today, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS),
                      today, today, "")
     lo, hi = win.bounds_utc(zone)
@@ -87,9 +81,7 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"Pressroom · {workspace.name}")
     calendar.add("x-wr-timezone", workspace.timezone)
-    calendar.add_component(_vtimezone(workspace.timezone, today.year))
     stamp = icalendar.vDatetime(now.astimezone(UTC)).to_ical()
-    tzid = f";TZID={workspace.timezone}".encode()
     # Clients see the calendar, not the post page (its history holds internal review notes): link the day.
     full = can(user, Action.VIEW_ALL_POSTS, workspace)
     detail = f"{base_url.rstrip('/')}/w/{workspace.slug}/posts/{{}}/"
@@ -113,18 +105,17 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
         url = icalendar.vUri(detail.format(post.id)).to_ical() if full else b""
         caption = post.caption[:500]
         for instant, status, uid in dates:
-            start = instant.astimezone(zone)
-            end = start + timedelta(minutes=EVENT_MINUTES)
+            start = instant.astimezone(UTC)
+            end = start + timedelta(minutes=EVENT_MINUTES)  # on the instant: 15 minutes, whatever the clock does
             events += [
                 b"BEGIN:VEVENT",
                 _fold(b"UID:" + _text(f"{uid}@{workspace.slug}.pressroom")),
                 b"DTSTAMP:" + stamp,
-                # RFC 5545 §3.3.5 form 3, local time with a TZID (what vDatetime writes for a zoned datetime).
-                b"DTSTART" + tzid + b":" + start.strftime("%Y%m%dT%H%M%S").encode(),
-                b"DTEND" + tzid + b":" + end.strftime("%Y%m%dT%H%M%S").encode(),
+                b"DTSTART:" + start.strftime("%Y%m%dT%H%M%SZ").encode(),
+                b"DTEND:" + end.strftime("%Y%m%dT%H%M%SZ").encode(),
                 _fold(b"SUMMARY:" + summary),
                 _fold(b"DESCRIPTION:" + _text(f"{cal.S(status).label}. {caption}")),
-                _fold(b"URL:" + (url or icalendar.vUri(day_link.format(start.date().isoformat())).to_ical())),
+                _fold(b"URL:" + (url or icalendar.vUri(day_link.format(instant.astimezone(zone).date().isoformat())).to_ical())),
                 b"STATUS:" + _STATUS.get(status, b"TENTATIVE"),
                 b"TRANSP:TRANSPARENT",
                 b"END:VEVENT",

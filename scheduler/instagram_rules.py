@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts import localtime
 from scheduler.models import MediaAsset, Post
 from scheduler.recurrence import RecurrenceError, validate_rule
 
@@ -40,13 +41,8 @@ def count_mentions(text: str) -> int:
 
 
 def local_text(instant: datetime, tz: str) -> str:
-    return f"{timezone.localtime(instant, timezone=_zone(tz)):%Y-%m-%d %H:%M} ({tz})"
-
-
-def _zone(tz: str) -> Any:
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(tz)
+    """E.g. "2027-11-07 01:30 EST (America/New_York)": the abbreviation only where the wall time happens twice."""
+    return f"{localtime.local_text(instant, tz, '%Y-%m-%d %H:%M')} ({tz})"
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ daylight-saving changes.
 
 How it works: the series start is converted to *naive local wall-clock time*, the rule is expanded by
 python-dateutil in naive local time, and each wall-clock occurrence is turned into a real instant with
-:func:`localize` and converted to UTC.
+:func:`accounts.localtime.to_instant`, the one local-time policy of the whole app (docs/calendar.md).
 
-The DST rule (:func:`localize`), the one documented behaviour for wall-clock times that are not ordinary:
+The DST rule (the policy's, applied to generated dates: no one is there to choose, so always the default):
 
 * A local time that does not exist (spring forward, e.g. 02:30 on 2027-03-28 in Europe/Berlin) is moved forward by
   the length of the gap: 02:30 becomes 03:30 local (01:30Z). In a one-hour gap that is "one hour later".
@@ -39,12 +39,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule as du
 
+from accounts.localtime import to_instant
+
 __all__ = [
     "HORIZON_YEARS",
     "MAX_OCCURRENCES",
     "RecurrenceError",
     "is_extension",
-    "localize",
     "next_occurrence",
     "occurrences_between",
     "validate_rule",
@@ -108,23 +109,6 @@ def _require_aware(value: datetime, name: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime")
     return value.astimezone(UTC)
-
-
-def localize(naive_local: datetime, tz: str) -> datetime:
-    """Turn a naive wall-clock time in ``tz`` into an aware datetime (in ``tz``), by the documented DST rule.
-
-    * Nonexistent time (spring-forward gap): shifted forward by the gap length, e.g. Europe/Berlin 2027-03-28
-      02:30 → 03:30+02:00.
-    * Ambiguous time (fall-back): the first occurrence (fold=0), e.g. America/New_York 2027-11-07 01:30 →
-      01:30-04:00 (05:30Z).
-    """
-    if naive_local.tzinfo is not None:
-        raise ValueError("localize() expects a naive wall-clock datetime")
-    zone = _zone(tz)
-    # fold=0 means: ambiguous → the earlier instant; nonexistent → interpreted with the offset in force *before*
-    # the transition (PEP 495), which, converted back to local time, is exactly "shifted forward by the gap".
-    first = naive_local.replace(tzinfo=zone, fold=0)
-    return first.astimezone(UTC).astimezone(zone)
 
 
 def _local_naive(instant_utc: datetime, zone: ZoneInfo) -> datetime:
@@ -300,7 +284,7 @@ def _expand(parsed: _Rule, *, series_start_utc: datetime, zone: ZoneInfo, tz: st
         if wall == start_local:
             instant = start_utc  # the start may be the second of two equal wall times; keep it exact
         else:
-            instant = localize(wall, tz).astimezone(UTC)
+            instant = to_instant(wall, zone)
         if until_utc is not None and instant > until_utc:
             return
         if last is not None and instant <= last:
@@ -398,7 +382,7 @@ def _span(rule: str, start: datetime, tz: str) -> timedelta | None:
     parsed = _parse(rule)
     if parsed.until_text is not None:
         until_utc, until_local = parsed.until_bound(_zone(tz))
-        end = until_utc if until_utc is not None else localize(until_local, tz)  # type: ignore[arg-type]
+        end = until_utc if until_utc is not None else to_instant(until_local, tz)  # type: ignore[arg-type]
         return end - start
     if parsed.count is not None:
         dates = occurrences_between(rule=rule, series_start_utc=start, tz=tz, start_utc=start,

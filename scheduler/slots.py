@@ -2,7 +2,7 @@
 
 Plain Python, no models. A grid maps a weekday (0 = Monday … 6 = Sunday) to up to :data:`MAX_SLOTS_PER_DAY`
 wall-clock times in the workspace's timezone. Slot times are turned into instants with
-:func:`scheduler.recurrence.localize`, so the DST rule is the same as for recurring posts: a slot inside the
+:func:`accounts.localtime.to_instant`, so the DST rule is the same as for recurring posts: a slot inside the
 spring-forward gap moves forward by the gap (02:30 → 03:30), a slot in the repeated fall-back hour means the
 first of the two.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scheduler.recurrence import localize
+from accounts.localtime import to_instant
 
 __all__ = ["MAX_SLOTS_PER_DAY", "SlotError", "next_free_slot", "validate_slot_times"]
 
@@ -97,7 +97,7 @@ def next_free_slot(
         if not times:
             continue
         # Sort by instant: a slot shifted out of the spring-forward gap may land after a later wall time.
-        candidates = sorted(localize(datetime.combine(day, t), tz).astimezone(UTC) for t in times)
+        candidates = sorted(to_instant(datetime.combine(day, t), zone) for t in times)
         for instant in candidates:
             if instant > after and _minute(instant) not in taken:
                 return instant

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import localtime
 from scheduler import actions, rules
 from scheduler.content import content_diff, repeat_words, review_hash, review_snapshot
 from scheduler.instagram_rules import count_hashtags, count_mentions
@@ -39,9 +40,7 @@ def in_zone(value: datetime | None, tz: str) -> str:
     """An instant as the workspace reads it, zone named: "Mon 03 May 2027, 10:00 (Europe/Berlin)"."""
     if value is None:
         return "—"
-    from zoneinfo import ZoneInfo
-
-    return f"{value.astimezone(ZoneInfo(tz)):%a %d %b %Y, %H:%M} ({tz})"
+    return f"{localtime.local_text(value, tz, '%a %d %b %Y, %H:%M')} ({tz})"
 
 
 def _zoned(name: str, label: str) -> Any:
@@ -52,16 +51,14 @@ def _zoned(name: str, label: str) -> Any:
     return show
 
 
-def _parse_local(value: str, tzinfo: Any) -> datetime | None:
-    value = (value or "").strip()
-    if not value:
+def _parse_local(value: str, tzinfo: Any, fold: Any = None) -> localtime.LocalTime | None:
+    """The desk's new time, by the one local-time policy (accounts/localtime.py); empty means "keep the time"."""
+    if not (value or "").strip():
         return None
-    for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"):
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=tzinfo)
-        except ValueError:
-            continue
-    raise ValidationError({"publish_at": ["Give the new time as date and time, e.g. 2027-05-03 10:00."]})
+    try:
+        return localtime.parse_local(value, tzinfo, choice=fold)
+    except localtime.LocalTimeError as exc:
+        raise ValidationError({"publish_at": [exc.message]}) from None
 
 
 def warnings_for(post: Post, items: list[Any]) -> list[str]:
@@ -115,14 +112,21 @@ def review_context(request: HttpRequest, post: Post) -> dict[str, Any]:
         "can_edit_caption": Op.EDIT_CAPTION in allowed or Op.EDIT in allowed,
         "review_url": reverse("admin:scheduler_post_review", args=[post.pk]),
         "app_url": reverse("scheduler:post_detail", kwargs={"ws": ws.slug, "pk": post.pk}),
-        "new_time_default": (local if local and not time_passed else timezone.localtime(
-            timezone.now() + timedelta(hours=1), ws.tzinfo)).strftime("%Y-%m-%dT%H:00"),
+        "new_time": (new_time := localtime.from_instant(post.publish_at, ws.tzinfo) if local and not time_passed
+                     else _next_hour(ws.tzinfo)),
+        "new_time_default": new_time.input,
         "followers": [{"when": in_zone(f.publish_at, ws.timezone),
                        "repeat": repeat_words(f.rrule, ws.timezone, f.occurrence_at or f.publish_at) if f.rrule else ""}
                       for f in post.review_followers.filter(status=post.status).order_by("publish_at", "pk")],
         "seen_hash": review_hash(post, items), "reject_confirm": actions.question("reject", post),
         "stale_diff": stale["diff"] if stale and stale.get("pk") == post.pk else None,
     }
+
+
+def _next_hour(zone: Any) -> localtime.LocalTime:
+    """The top of the local hour after the next one: what the desk offers when a post's time has passed."""
+    soon = localtime.from_instant(timezone.now() + timedelta(hours=1), zone)
+    return localtime.resolve(soon.wall.replace(minute=0), zone, soon.fold)
 
 
 def _approval(user: Any, post: Post, time_passed: bool) -> dict[str, Any]:
@@ -230,9 +234,13 @@ class ReviewPageMixin:
                 "post": post, "question": actions.question(slug, post), "label": actions.label(slug, post),
                 "fields": fields, "action_url": request.path, "back_url": change_url, "opts": self.model._meta,  # type: ignore[attr-defined]
             })
+        new_time = None
         try:
-            publish_at = _parse_local(request.POST.get("publish_at", ""), post.workspace.tzinfo)
-            done = actions.perform(slug, user=request.user, post=post, data=request.POST, publish_at=publish_at)
+            if slug.startswith("approve"):  # only an approval may give a new time
+                new_time = _parse_local(request.POST.get("publish_at", ""), post.workspace.tzinfo,
+                                        request.POST.get("publish_at_fold"))
+            done = actions.perform(slug, user=request.user, post=post, data=request.POST,
+                                   publish_at=new_time.instant if new_time else None)
         except lifecycle_svc.StaleReviewError as exc:
             request.session["stale_review"] = {"pk": post.pk, "diff": exc.diff}
             messages.error(request, exc.message)
@@ -243,5 +251,7 @@ class ReviewPageMixin:
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return HttpResponseRedirect(change_url)
+        if new_time is not None and new_time.message:  # a new time that did not exist or happens twice
+            done = f"{done} {new_time.message}"
         messages.success(request, f"“{post}”: {done}")
         return HttpResponseRedirect(reverse("admin:scheduler_post_changelist"))  # back to the queue

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
+from accounts import localtime
 from accounts.models import InstagramAccount
 from instagram.client import GraphClient
 from scheduler.models import Post
@@ -21,10 +22,7 @@ def daily_cap(account: InstagramAccount) -> int:
 
 
 def local_day_bounds(now: datetime, tz) -> tuple[datetime, datetime]:  # noqa: ANN001
-    local = now.astimezone(tz)
-    start = datetime.combine(local.date(), time(0), tzinfo=tz)
-    end = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
-    return start, end
+    return localtime.day_bounds(localtime.today(tz, now), tz)
 
 
 def check_daily_cap(*, account: InstagramAccount, now: datetime) -> Deferral | None:

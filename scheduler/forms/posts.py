@@ -1,5 +1,5 @@
-"""Forms for the composer and the post actions. Times are entered in the workspace's timezone: the views
-activate it, so Django's DateTimeField turns the local wall-clock input into an aware UTC instant."""
+"""Forms for the composer and the post actions. Times are entered in the workspace's timezone and turned into
+instants by the one local-time policy (accounts/localtime.py), through :class:`LocalDateTimeField`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,94 @@ from typing import Any
 
 from django import forms
 
+from accounts import localtime
 from accounts.models import InstagramAccount, User, Workspace
 from scheduler import recurrence_builder as rb
 from scheduler.models import Post
 
-_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """A ``datetime-local`` input whose value travels with ``<name>_fold``: which of two equal wall times is meant
+    (the choice templates/includes/_time_choice.html shows)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=localtime.INPUT_FORMAT)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        text = data.get(name)
+        return None if text is None else (text, data.get(f"{name}_fold"))
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, tuple):
+            return value[0]
+        return super().format_value(value)
+
+
+class LocalDateTimeField(forms.Field):
+    """A local date and time in ``zone`` → the policy's instant (aware UTC). A time that does not exist or happens
+    twice is not an error: :meth:`local_time` tells what it became, and the page shows that message."""
+
+    widget = LocalDateTimeInput
+
+    def __init__(self, *, zone: Any = "UTC", **kwargs: Any) -> None:
+        self.zone = zone
+        super().__init__(**kwargs)
+
+    def local_time(self, value: Any) -> localtime.LocalTime | None:
+        """The resolved time for a widget value (text, fold) or an instant (initial); None when empty.
+        Raises :class:`localtime.LocalTimeError` for text that is not a date and time."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, localtime.LocalTime):
+            return value
+        if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+            return localtime.from_instant(value, self.zone)
+        text, fold = value if isinstance(value, tuple) else (value, None)
+        if not str(text or "").strip():
+            return None
+        return localtime.parse_local(text, self.zone, choice=fold)
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            lt = self.local_time(value)
+        except localtime.LocalTimeError as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from None
+        return lt.instant if lt else None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, tuple):
+            return value
+        lt = self.local_time(value) if value is not None and not isinstance(value, str) else None
+        return lt.input if lt else value
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(data) != (initial if initial else None)
+        except forms.ValidationError:
+            return True
+
+
+class LocalTimeForm(forms.Form):
+    """A form with :class:`LocalDateTimeField` fields in a workspace's zone."""
+
+    def set_zone(self, zone: Any) -> None:
+        for f in self.fields.values():
+            if isinstance(f, LocalDateTimeField):
+                f.zone = zone
+
+    def local_time(self, name: str) -> localtime.LocalTime | None:
+        """What the field's time is by the policy (as sent, or as prefilled), for the note beside it; None when
+        empty or unreadable (the field's error says why)."""
+        if name not in self.fields:
+            return None
+        field = self.fields[name]
+        value = self[name].data if self.is_bound else self.get_initial_for_field(field, name)
+        try:
+            return field.local_time(value)
+        except localtime.LocalTimeError:
+            return None
 
 
 def _split(value: str) -> list[str]:
@@ -23,7 +105,7 @@ def _split(value: str) -> list[str]:
 WHEN_CHOICES = [("none", "Decide later"), ("at", "On a date"), ("queue", "Add to queue")]
 
 
-class PostForm(forms.Form):
+class PostForm(LocalTimeForm):
     """The composer. Media items come as parallel lists ``item_asset`` / ``item_alt`` in posting order (the
     sortable list); ``asset_ids`` (comma-separated) is still read when no items are sent."""
 
@@ -34,7 +116,7 @@ class PostForm(forms.Form):
     first_comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                     help_text="Posted as the first comment right after the post goes out.")
     when = forms.ChoiceField(choices=WHEN_CHOICES, required=False, widget=forms.RadioSelect, label="When")
-    publish_at = forms.DateTimeField(required=False, widget=_LOCAL, input_formats=_INPUT_FORMATS, label="Date and time")
+    publish_at = LocalDateTimeField(required=False, label="Date and time")
     repeat = forms.ChoiceField(choices=rb.PRESETS, required=False, label="Repeat")
     repeat_interval = forms.IntegerField(required=False, min_value=1, max_value=99, initial=1, label="Every")
     repeat_days = forms.MultipleChoiceField(choices=rb.WEEKDAYS, required=False, label="On",
@@ -61,6 +143,7 @@ class PostForm(forms.Form):
 
     def __init__(self, *args: Any, workspace: Workspace, caption_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.set_zone(workspace.tzinfo)
         self.fields["account"].queryset = InstagramAccount.objects.filter(workspace=workspace)
         self.fields["assignee"].queryset = User.objects.filter(memberships__workspace=workspace)
         self.caption_only = caption_only
@@ -148,9 +231,13 @@ class NoteForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class RescheduleForm(forms.Form):
-    publish_at = forms.DateTimeField(widget=_LOCAL, input_formats=_INPUT_FORMATS)
+class RescheduleForm(LocalTimeForm):
+    publish_at = LocalDateTimeField(error_messages={"required": "Give a date and time."})
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, zone: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_zone(zone)
 
 
 class ManualForm(forms.Form):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import calendar as pycal
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from accounts import localtime
 from accounts.models import InstagramAccount, User, Workspace
 from scheduler import recurrence
 from scheduler.content import projected_status
@@ -73,9 +74,7 @@ class Window:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days)]
 
     def bounds_utc(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
-        lo = datetime.combine(self.start, time(0), tzinfo=zone).astimezone(UTC)
-        hi = datetime.combine(self.end, time(0), tzinfo=zone).astimezone(UTC)
-        return lo, hi
+        return localtime.span_bounds(self.start, self.end, zone)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -122,10 +121,15 @@ class Entry:
 
     def __post_init__(self) -> None:
         # Strings the card shows, made once here: template date filters on each card cost more than the rest.
-        self.hm = self.at.strftime("%H:%M")
+        # On a fall-back night two cards read the same "01:30": those carry the zone's abbreviation ("01:30 EDT").
+        twice = localtime.is_ambiguous(self.at)
+        abbr = f" {localtime.abbreviation(self.at)}" if twice else ""
+        self.hm = self.at.strftime("%H:%M") + abbr
+        self.clock = self.at.strftime("%H:%M")  # what a drag keeps: the local time of day
+        self.fold = self.at.fold if twice else 0
         self.day = self.at.strftime("%Y-%m-%d")
         self.iso = self.at.isoformat()
-        self.long = self.at.strftime("%a %-d %b %Y, %H:%M")
+        self.long = self.at.strftime("%a %-d %b %Y, %H:%M") + abbr
         self.occ = int(self.occurrence_utc.timestamp()) if self.virtual else 0
         self.key = f"s{self.post.pk}-{self.occ}" if self.virtual else f"p{self.post.pk}"
         self.kind_label = _KIND_SHORT.get(self.post.kind, self.post.kind)
@@ -248,10 +252,12 @@ def free_slots(*, workspace: Workspace, win: Window, entries: list[Entry],
         grid[slot.weekday].append(slot)
     taken = {(e.post.account_id, e.at.astimezone(UTC).replace(second=0, microsecond=0)) for e in entries}
     out: dict[date, list[tuple[datetime, InstagramAccount]]] = {}
+    zone = workspace.tzinfo
     for day in win.days():
         for slot in grid.get(day.weekday(), ()):
-            local = recurrence.localize(datetime.combine(day, slot.time), workspace.timezone)
-            if (slot.account_id, local.astimezone(UTC)) not in taken:
+            instant = localtime.to_instant(datetime.combine(day, slot.time), zone)
+            local = instant.astimezone(zone)
+            if (slot.account_id, instant) not in taken:
                 out.setdefault(day, []).append((local, slot.account))
     for values in out.values():
         values.sort(key=lambda pair: (pair[0], pair[1].username))

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
+from accounts import localtime
 from accounts.models import Workspace
 from scheduler.models import MediaAsset, PostMedia
 
@@ -139,9 +140,9 @@ def library_queryset(*, workspace: Workspace, filters: LibraryFilters) -> QueryS
         qs = qs.filter(uploaded_by_id=f.uploader)
     tz = workspace.tzinfo
     if f.since:
-        qs = qs.filter(created_at__gte=datetime.combine(f.since, time(), tz))
+        qs = qs.filter(created_at__gte=localtime.day_start(f.since, tz))
     if f.until:
-        qs = qs.filter(created_at__lt=datetime.combine(f.until + timedelta(days=1), time(), tz))
+        qs = qs.filter(created_at__lt=localtime.day_start(f.until + timedelta(days=1), tz))
     qs = qs.annotate(in_use=used_subquery())
     if f.used == "used":
         qs = qs.filter(in_use=True)

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts import localtime
 from accounts.permissions import Action, can, workspace_view
-from scheduler import ical, recurrence
+from scheduler import ical
 from scheduler.models import CalendarFeedToken, Post
 from scheduler.rules import TransitionError
 from scheduler.selectors import calendar as selectors
@@ -28,7 +29,6 @@ from scheduler.services import calendar as services
 from scheduler.services.lifecycle import ConflictError
 
 TEMPLATE = "scheduler/calendar/index.html"
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _local_time(view: Any) -> Any:
@@ -49,7 +49,7 @@ def _anchor(request: HttpRequest) -> date:
     except ValueError:
         day = None
     if day is None or not 1970 <= day.year <= 2200:  # a window far out would overflow the date arithmetic
-        return timezone.now().astimezone(request.workspace.tzinfo).date()
+        return localtime.today(request.workspace.tzinfo)
     return day
 
 
@@ -61,13 +61,6 @@ def _view_name(request: HttpRequest) -> str:
 def _calendar_url(ws: str, view: str, day: date, filters: selectors.Filters) -> str:
     query = {"view": view, "date": day.isoformat(), **filters.as_query()}
     return f"{reverse('scheduler:calendar', kwargs={'ws': ws})}?{urlencode(query)}"
-
-
-def _composer_url(ws: str, at: datetime, account_id: int | None = None) -> str:
-    query = {"at": at.strftime(LOCAL_FORMAT)}
-    if account_id:
-        query["account"] = str(account_id)
-    return f"{reverse('scheduler:post_create', kwargs={'ws': ws})}?{urlencode(query)}"
 
 
 def _month_weeks(cal: selectors.Calendar, today: date) -> list[list[dict[str, Any]]]:
@@ -84,6 +77,8 @@ def _month_weeks(cal: selectors.Calendar, today: date) -> list[list[dict[str, An
 
 
 def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, Any]]:
+    """The hour rows of the week. A cell offers "+" only at times that exist (the first existing minute of its
+    hour); an hour that happens twice (fall back) is split in its two passes, each a drop target of its own."""
     days = cal.window.days()
     cells: dict[tuple[date, int], list] = {}
     for entry in cal.entries:
@@ -98,10 +93,17 @@ def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, A
         row = []
         for day in days:
             entries = cells.get((day, hour), [])
-            start = datetime(day.year, day.month, day.day, hour)
-            row.append({"date": day, "hour": hour, "entries": entries[:selectors.HOUR_CARDS],
-                        "more": max(0, len(entries) - selectors.HOUR_CARDS), "slots": slots.get((day, hour), []),
-                        "past": (day, hour) < (now_local.date(), now_local.hour), "at": start.strftime(LOCAL_FORMAT)})
+            starts = localtime.hour_starts(day, hour, cal.zone)
+            cell = {"date": day, "hour": hour, "entries": entries[:selectors.HOUR_CARDS],
+                    "more": max(0, len(entries) - selectors.HOUR_CARDS), "slots": slots.get((day, hour), []),
+                    "past": (day, hour) < (now_local.date(), now_local.hour),
+                    "adds": [{"at": lt.input, "fold": lt.fold, "label": f"{lt.local:%H:%M}"} for lt in starts],
+                    "gap": not starts, "passes": []}
+            if len(starts) == 2:  # the repeated hour: one group per pass, labelled with the zone's abbreviation
+                cell["passes"] = [{"fold": lt.fold, "label": lt.label, "add": cell["adds"][n],
+                                   "entries": [e for e in cell["entries"] if e.fold == lt.fold]}
+                                  for n, lt in enumerate(starts)]
+            row.append(cell)
         rows.append({"hour": hour, "label": f"{hour:02d}:00", "cells": row})
     return rows
 
@@ -112,7 +114,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     filters = selectors.Filters.from_query(request.GET if request.method == "GET" else request.POST)
     cal = selectors.build(user=request.user, workspace=ws, view=view, anchor=_anchor(request), filters=filters,
                           with_slots=view == "week")
-    now_local = timezone.now().astimezone(ws.tzinfo)
+    now_local = timezone.now().astimezone(ws.tzinfo)  # an instant shown in the zone, not a typed time
     today = now_local.date()
     win = cal.window
     urls = {name: _calendar_url(ws.slug, view, day, filters)
@@ -151,12 +153,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATE, context)
 
 
-def _parse_local(value: str, tz: str) -> datetime:
+def _parse_local(data: Any, zone: Any) -> localtime.LocalTime:
+    """The dialog's or the drop's local time ("at", and "fold" for a time that happens twice), by the policy."""
     try:
-        naive = datetime.strptime((value or "").strip()[:16], LOCAL_FORMAT)
-    except ValueError:
-        raise ValidationError({"at": ["Give a date and time like 2026-11-23T09:30."]}) from None
-    return recurrence.localize(naive, tz).astimezone(UTC)
+        return localtime.parse_local(data.get("at", ""), zone, choice=data.get("fold"))
+    except localtime.LocalTimeError as exc:
+        raise ValidationError({"at": [exc.message]}) from None
 
 
 def _occurrence(value: str) -> datetime | None:
@@ -197,18 +199,22 @@ def calendar_move(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         version = post.version
         return render(request, "scheduler/calendar/move.html", {
-            "post": post, "when": when, "at": when.strftime(LOCAL_FORMAT), "version": version, "back": back,
+            "post": post, "when": localtime.local_text(when, ws.tzinfo, "%A %-d %B %Y, %H:%M"),
+            "time": localtime.from_instant(when, ws.tzinfo), "version": version, "back": back,
             "occurrence": data.get("occurrence", ""), "recurring": recurring, "filters": filters, "tz": ws.timezone,
             "view": _view_name(request), "anchor": _anchor(request).isoformat()})
     ok, status, message = True, 200, ""
     try:
-        publish_at = _parse_local(data.get("at", ""), ws.timezone)
+        typed = _parse_local(data, ws.tzinfo).keeping(when)  # the dialog sent back unchanged: exactly where it was
+        publish_at = typed.instant
         version = int(data["version"]) if (data.get("version") or "").isdigit() else None
         moved = services.calendar_move(user=request.user, post=post, publish_at=publish_at, expected_version=version,
                                        scope=data.get("scope") or "this", occurrence_utc=occurrence)
-        message = f"Moved to {moved.publish_at.astimezone(ws.tzinfo):%a %-d %b %Y, %H:%M} ({ws.timezone})."
+        message = f"Moved to {localtime.local_text(moved.publish_at, ws.tzinfo)} ({ws.timezone})."
         if data.get("scope") == "following" and recurring:
             message = f"The series moved from this date on: {message[9:]}"
+        if typed.message:  # a time that does not exist or happens twice: say what it became
+            message = f"{message} {typed.message}"
     except ConflictError as exc:
         ok, status, message = False, 409, exc.message
     except (TransitionError, ValidationError, PermissionDenied) as exc:

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts import localtime
 from accounts.permissions import Action, can, workspace_view
 from scheduler import instagram_rules, rules
 from scheduler import recurrence_builder as rb
@@ -58,6 +59,7 @@ class Draft:
     items: list[Item] = field(default_factory=list)
     when: str = "none"
     publish_at: datetime | None = None
+    time: localtime.LocalTime | None = None  # the typed time by the policy: its note ("does not exist", "twice")
     queue_slot: datetime | None = None
     rrule: str = ""
     summary: str = ""
@@ -179,8 +181,10 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
     items, asset_errors = resolve_items(ws.pk, form.items() or [(i, "") for i in d.get("asset_ids") or []])
     draft.items = items
     draft.when = d.get("when") or "none"
-    if draft.when == "at":
-        draft.publish_at = d.get("publish_at")
+    if draft.when == "at" and d.get("publish_at"):
+        # Sent back unchanged, a stored time stays exactly what it was (its fold and seconds included).
+        draft.time = form.local_time("publish_at").keeping(post.publish_at if post else None)
+        draft.publish_at = draft.time.instant
     elif draft.when == "queue" and account is not None:
         try:
             draft.queue_slot = draft.publish_at = schedule_svc.queue_slot(account=account,
@@ -189,7 +193,7 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
             for name, errors in exc.message_dict.items():
                 draft.add(name, errors)
     if form.is_bound and hasattr(form, "cleaned_data") and not form.errors.get("repeat_until"):
-        start = timezone.localtime(draft.publish_at, ws.tzinfo).replace(tzinfo=None) if draft.publish_at else None
+        start = localtime.from_instant(draft.publish_at, ws.tzinfo).wall if draft.publish_at else None
         try:
             draft.rrule = form.builder().rule(start)
         except RecurrenceError as exc:
@@ -226,6 +230,8 @@ def draft_from(request: HttpRequest, form: PostForm, post: Post | None) -> Draft
                   first_comment=init.get("first_comment", ""), location_id=init.get("location_id", ""),
                   when=init.get("when", "none"), publish_at=init.get("publish_at"), caption_only=form.caption_only)
     draft.counters = instagram_rules.caption_report(draft.caption)
+    if draft.when == "at":
+        draft.time = form.local_time("publish_at")
     account = post.account if post else None
     if account is None and "account" in form.fields:
         qs = form.fields["account"].queryset

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts import localtime
 from accounts.permissions import Action, can, workspace_view
-from scheduler import recurrence
 from scheduler.models import MediaAsset, Post
 from scheduler.rules import TransitionError
 from scheduler.selectors import grid as selectors
@@ -179,10 +179,12 @@ def grid_preview(request: HttpRequest) -> HttpResponse:
     account.workspace = ws
     kind = data.get("kind") if data.get("kind") in Post.Kind.values else (post.kind if post else Post.Kind.FEED)
     try:
-        naive = datetime.strptime((data.get("publish_at") or "").strip()[:16], LOCAL_FORMAT)
-        # The calendar's rule for a typed local time (a time in the spring-forward gap moves forward).
-        at = recurrence.localize(naive, ws.timezone) if data.get("when", "at") == "at" else None
-    except ValueError:
+        # The one local-time policy (accounts/localtime.py): a gap moves forward, a repeated time is the first
+        # unless the composer's fold says otherwise.
+        at = (localtime.parse_local((data.get("publish_at") or "").strip()[:16], ws.timezone,
+                                    choice=data.get("publish_at_fold")).instant
+              if data.get("when", "at") == "at" else None)
+    except (ValueError, localtime.LocalTimeError):
         at = None
     note = ""
     if data.get("when") == "queue":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import localtime
 from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
 from accounts.redirects import safe_next
@@ -67,7 +68,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
             date = datetime.strptime(request.GET.get(name, ""), "%Y-%m-%d").date()
         except ValueError:
             return None
-        return datetime.combine(date + timedelta(days=plus_days), time(), tz)
+        return localtime.day_start(date + timedelta(days=plus_days), tz)
 
     start, end = day("from"), day("to", plus_days=1)  # "to" includes that whole local day
     posts = selectors.post_list(user=request.user, workspace=ws, status=status, account_id=account_id,
@@ -87,12 +88,12 @@ def post_list(request: HttpRequest) -> HttpResponse:
 def _prefill(request: HttpRequest) -> dict[str, Any]:
     """The composer opened from the calendar: ?at=<YYYY-MM-DDTHH:MM local>&account=<id>."""
     initial: dict[str, Any] = {"kind": Post.Kind.FEED, "when": "none", "repeat_end": "never", "repeat_interval": 1}
-    try:
-        at = datetime.strptime(request.GET.get("at", ""), "%Y-%m-%dT%H:%M")
-    except ValueError:
+    try:  # the week's "+" of a repeated hour says which pass (fold=1: the second)
+        at = localtime.parse_local(request.GET.get("at", ""), request.workspace.tzinfo, choice=request.GET.get("fold"))
+    except localtime.LocalTimeError:
         at = None
     if at is not None:
-        initial.update(publish_at=timezone.make_aware(at, request.workspace.tzinfo), when="at")
+        initial.update(publish_at=at.instant, when="at")
     account = request.GET.get("account", "")
     if account.isdigit() and InstagramAccount.objects.filter(workspace=request.workspace, pk=int(account)).exists():
         initial["account"] = int(account)
@@ -119,6 +120,8 @@ def _compose_response(request: HttpRequest, post: Post | None, caption_only: boo
         return render(request, "scheduler/posts/form.html", compose.composer_context(request, form, draft, post, data))
     if draft.ok:
         kwargs = form.service_kwargs(publish_at=draft.publish_at, rrule=draft.rrule)
+        # A new time that did not exist or happens twice: the page said so as it was typed; say it once more.
+        time_note = draft.time.message if draft.time and (post is None or draft.publish_at != post.publish_at) else ""
         try:
             if post is None:
                 post = compose_svc.post_create(user=user, workspace=ws, **kwargs)
@@ -138,7 +141,7 @@ def _compose_response(request: HttpRequest, post: Post | None, caption_only: boo
         except (lifecycle_svc.ConflictError, rules.TransitionError) as exc:
             draft.add("form", [exc.message])
         else:
-            messages.success(request, done)
+            messages.success(request, f"{done} {time_note}".strip())
             return redirect("scheduler:post_detail", ws=ws.slug, pk=post.pk)
     return render(request, "scheduler/posts/form.html", compose.composer_context(request, form, draft, post, data),
                   status=422)
@@ -174,6 +177,7 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     allowed = rules.allowed_actions(user, post)
     return {
         "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
+        "when_text": localtime.local_text(post.publish_at, ws.tzinfo, "%A %-d %B %Y, %H:%M") if post.publish_at else "",
         "charts": charts.metric_charts(list(post.metrics.all()), ws.tzinfo),
         "rrule_text": _describe(post), "next_dates": _next_dates(post),
         # Review notes are the team's own talk: clients (read-only) see the post, its preview and its results.
@@ -192,7 +196,9 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
             "series": Op.SKIP in allowed,
             "stop_series": Op.STOP_SERIES in allowed,
         },
-        "reschedule_form": RescheduleForm(initial={"publish_at": post.publish_at, "expected_version": post.version}),
+        "reschedule_form": (reschedule := RescheduleForm(
+            initial={"publish_at": post.publish_at, "expected_version": post.version}, zone=ws.tzinfo)),
+        "reschedule_time": reschedule.local_time("publish_at"),  # its fold travels back with the form
         "manual_form": ManualForm(), "permalink_form": PermalinkForm(), "note_form": NoteForm(),
         # The version on screen: every review decision sends it back, so it decides on exactly this.
         "seen_hash": review_hash(post),

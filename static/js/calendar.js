@@ -33,7 +33,9 @@
     (root || body).querySelectorAll("time.cal-time").forEach(function (t) {
       const d = new Date(t.getAttribute("datetime"));
       if (isNaN(d)) return;
-      t.title = fmt(d, ws) + " " + ws + "\n" + fmt(d, mine) + " your time (" + mine + ")";
+      // The server's line first: it carries the zone abbreviation where two equal wall times differ (02:30 CET).
+      if (!t.dataset.ws) t.dataset.ws = t.title || (fmt(d, ws) + " " + ws);
+      t.title = t.dataset.ws + "\n" + fmt(d, mine) + " your time (" + mine + ")";
     });
   }
 
@@ -80,13 +82,14 @@
     });
   }
 
-  function move(card, at) {
+  function move(card, at, fold) {
     const body = grid();
     const ask = card.dataset.series ? askScope() : Promise.resolve("this");
     return ask.then(function (scope) {
       if (scope === "cancel") return refresh();
       const form = new URLSearchParams(body.dataset.query || "");
       form.set("at", at);
+      form.set("fold", fold);
       form.set("version", card.dataset.version);
       form.set("scope", scope);
       if (card.dataset.occurrence) form.set("occurrence", card.dataset.occurrence);
@@ -110,13 +113,24 @@
   }
 
   function target(el) {
-    return el && el.closest ? el.closest(".cal-slot[data-at], td.cal-hour, td.cal-day") : null;
+    return el && el.closest ? el.closest(".cal-slot[data-at], .cal-fold, td.cal-hour, td.cal-day") : null;
   }
 
+  /* The local time a drop means; the server turns it into an instant (accounts/localtime.py: a time that does not
+     exist moves forward by the gap, one that happens twice is the pass dropped on, or the card's own). */
   function timeFor(t, card) {
     if (t.classList.contains("cal-slot")) return t.dataset.at;  // a posting slot: its exact time
-    if (t.classList.contains("cal-hour")) return t.dataset.date + "T" + String(t.dataset.hour).padStart(2, "0") + ":00";
+    const minutes = (card.dataset.localTime || "00:00").slice(3, 5);
+    const cell = t.classList.contains("cal-fold") ? t.closest("td.cal-hour") : t;
+    if (cell.classList.contains("cal-hour")) {  // week: that hour row, the card's own minutes
+      return cell.dataset.date + "T" + String(cell.dataset.hour).padStart(2, "0") + ":" + minutes;
+    }
     return t.dataset.date + "T" + card.dataset.localTime;  // month: another day, same local time of day
+  }
+
+  function foldFor(t, card) {
+    if (t.classList.contains("cal-fold")) return t.dataset.fold;
+    return t.classList.contains("cal-day") ? (card.dataset.fold || "0") : "0";
   }
 
   function unmark() {
@@ -150,13 +164,15 @@
     const card = dragging;
     unmark();
     const at = timeFor(t, card);
+    const fold = foldFor(t, card);
     const current = card.dataset.localDate + "T" + card.dataset.localTime;
     const cell = t.classList.contains("cal-slot") ? t.parentElement : t;
-    if (cell.contains(card) && !t.classList.contains("cal-slot") && !t.classList.contains("cal-hour")) return;
+    if (cell.contains(card) && !t.classList.contains("cal-slot") && !t.classList.contains("cal-hour") &&
+        !t.classList.contains("cal-fold")) return;
     cell.appendChild(card);  // where the user put it, until the server's grid replaces it
     card.classList.add("moving");
-    if (at === current) return;
-    move(card, at);
+    if (at === current && fold === (card.dataset.fold || "0")) return;
+    move(card, at, fold);
   });
 
   /* The filter bar lives outside the swapped grid: keep its view and date in step with what the grid shows. */

@@ -4,12 +4,12 @@ module's NOW (each calendar module picks its own date near a DST change)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from scheduler.models import Post
-from scheduler.recurrence import localize
 from tests.scheduler.post_factories import PostFactory
 
 
@@ -23,7 +23,7 @@ def frozen_at_module_now(request):  # noqa: ANN001
 
 def local(ws, text: str) -> datetime:  # noqa: ANN001
     """'2027-03-27 10:00' in the workspace's zone → aware UTC."""
-    return localize(datetime.strptime(text, "%Y-%m-%d %H:%M"), ws.timezone).astimezone(UTC)
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(ws.timezone), fold=0).astimezone(UTC)
 
 
 def post_at(ws, when: datetime, **kwargs) -> Post:  # noqa: ANN001, ANN003

@@ -79,9 +79,9 @@ def test_week_drag_to_another_hour_row(browser_page, live_server, client, social
     sign_in(page, client, social, live_server.url)
     page.goto(cal_url(workspace, "week", "2027-01-13"))
     page.drag_and_drop(f"#card-p{post.pk}", 'td[data-date="2027-01-14"][data-hour="16"]')
-    expect(flash(page)).to_contain_text("Moved to Thu 14 Jan 2027, 16:00")
+    expect(flash(page)).to_contain_text("Moved to Thu 14 Jan 2027, 16:40")  # the row's hour, the card's minutes
     post.refresh_from_db()
-    assert post.publish_at.astimezone(workspace.tzinfo).strftime("%Y-%m-%d %H:%M") == "2027-01-14 16:00"
+    assert post.publish_at.astimezone(workspace.tzinfo).strftime("%Y-%m-%d %H:%M") == "2027-01-14 16:40"
     expect(page.locator(f'td[data-date="2027-01-14"][data-hour="16"] #card-p{post.pk}')).to_be_visible()
 
 

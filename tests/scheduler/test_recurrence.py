@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accounts.localtime import LocalTimeError, to_instant
 from scheduler.recurrence import (
     MAX_OCCURRENCES,
     RecurrenceError,
-    localize,
     next_occurrence,
     occurrences_between,
     validate_rule,
@@ -37,11 +37,11 @@ def series(rule: str, start: datetime, tz: str, n: int) -> list[datetime]:
     return out
 
 
-# --------------------------------------------------------------------------------------------- localize (DST rule)
+# ------------------------------------------------------------------- the DST rule recurrence uses (accounts.localtime)
 
 
-def test_localize_ordinary_time():
-    assert localize(datetime(2027, 6, 1, 10, 0), BERLIN).astimezone(UTC) == utc(2027, 6, 1, 8, 0)
+def test_ordinary_time():
+    assert to_instant(datetime(2027, 6, 1, 10, 0), BERLIN) == utc(2027, 6, 1, 8, 0)
 
 
 @pytest.mark.parametrize(
@@ -51,25 +51,24 @@ def test_localize_ordinary_time():
         (NEW_YORK, datetime(2027, 3, 14, 2, 30), datetime(2027, 3, 14, 3, 30), utc(2027, 3, 14, 7, 30)),
     ],
 )
-def test_localize_nonexistent_time_moves_forward_by_the_gap(tz, naive, local_after, expected_utc):
-    aware = localize(naive, tz)
-    assert aware.replace(tzinfo=None) == local_after
-    assert aware.astimezone(UTC) == expected_utc
+def test_nonexistent_time_moves_forward_by_the_gap(tz, naive, local_after, expected_utc):
+    instant = to_instant(naive, tz)
+    assert instant.astimezone(ZoneInfo(tz)).replace(tzinfo=None) == local_after
+    assert instant == expected_utc
 
 
-def test_localize_ambiguous_time_is_the_first():
-    aware = localize(datetime(2027, 11, 7, 1, 30), NEW_YORK)
-    assert aware.astimezone(UTC) == utc(2027, 11, 7, 5, 30)  # 01:30 EDT, not 01:30 EST (06:30Z)
-    assert aware.utcoffset() == timedelta(hours=-4)
-    aware = localize(datetime(2027, 10, 31, 2, 30), BERLIN)
-    assert aware.astimezone(UTC) == utc(2027, 10, 31, 0, 30)  # 02:30 CEST
+def test_ambiguous_time_is_the_first():
+    instant = to_instant(datetime(2027, 11, 7, 1, 30), NEW_YORK)
+    assert instant == utc(2027, 11, 7, 5, 30)  # 01:30 EDT, not 01:30 EST (06:30Z)
+    assert instant.astimezone(ZoneInfo(NEW_YORK)).utcoffset() == timedelta(hours=-4)
+    assert to_instant(datetime(2027, 10, 31, 2, 30), BERLIN) == utc(2027, 10, 31, 0, 30)  # 02:30 CEST
 
 
-def test_localize_rejects_aware_and_unknown_zone():
+def test_rejects_aware_and_unknown_zone():
     with pytest.raises(ValueError):
-        localize(utc(2027, 1, 1), BERLIN)
-    with pytest.raises(RecurrenceError, match="Unknown time zone"):
-        localize(datetime(2027, 1, 1), "Mars/Olympus")
+        to_instant(utc(2027, 1, 1), BERLIN)
+    with pytest.raises(LocalTimeError, match="Unknown time zone"):
+        to_instant(datetime(2027, 1, 1), "Mars/Olympus")
 
 
 # --------------------------------------------------------------------------------------------- weekly across DST
