@@ -288,8 +288,10 @@ def test_review_desk_new_time(login, social, editor, workspace, account, case):
     client = login(editor)
     page = client.get(reverse("admin:scheduler_post_change", args=[post.pk]))
     assert 'name="publish_at"' in page.content.decode()  # approving needs a new time
+    seen = re.search(r'name="seen_hash" value="([^"]+)"', page.content.decode()).group(1)  # the version on screen
     r = client.post(reverse("admin:scheduler_post_review", args=[post.pk]),
-                    {"decision": "approve", "publish_at": case.typed, "publish_at_fold": case.fold}, follow=True)
+                    {"decision": "approve", "publish_at": case.typed, "publish_at_fold": case.fold,
+                     "seen_hash": seen}, follow=True)
     post.refresh_from_db()
     assert post.status == S.APPROVED, text_of(r)[:3000]
     assert_done(client, workspace, post, case, text_of(r))

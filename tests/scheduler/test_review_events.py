@@ -37,7 +37,7 @@ def _literal_actions(tree: ast.AST) -> list[str]:
     """`action="…"` keywords and `_event(post, user, "…", …)` arguments written as bare strings."""
     found = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
+        if not isinstance(node, ast.Call) or getattr(node.func, "attr", "") == "add_argument":  # argparse's action=
             continue
         for kw in node.keywords:
             if kw.arg == "action" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
