@@ -30,7 +30,7 @@ NAV: list[NavItem] = [
 
 
 def nav_for(user, workspace) -> list[dict[str, str]]:  # noqa: ANN001
-    role = role_of(user)
+    role = role_of(user, workspace)
     items = []
     for item in NAV:
         if not allows(role, item.action):

@@ -127,6 +127,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The admin's model permissions come from the role in each workspace (no role groups).
+    "accounts.backends.WorkspaceRoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
