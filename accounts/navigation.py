@@ -25,6 +25,8 @@ NAV: list[NavItem] = [
     NavItem("Media library", "scheduler:library", Action.USE_LIBRARY),
     NavItem("Archive", "archive:index", Action.VIEW_ARCHIVE),
     NavItem("Instagram accounts", "accounts:instagram_accounts", Action.MANAGE_ACCOUNTS),
+    NavItem("Team", "accounts:team", Action.MANAGE_WORKSPACE),
+    NavItem("Settings", "accounts:workspace_settings", Action.MANAGE_WORKSPACE),
     NavItem("Review desk", "admin:index", Action.USE_ADMIN, workspace_scoped=False),
 ]
 

@@ -1,7 +1,9 @@
 """What each role may do in the Django admin, as model permissions ("scheduler.change_post").
 
 These are no Groups: accounts.backends.WorkspaceRoleBackend grants them per membership, so a role's admin
-permissions hold in the workspaces where the user has that role and nowhere else.
+permissions hold in the workspaces where the user has that role and nowhere else. Only roles that use the admin
+(Action.USE_ADMIN) have any: a Social manager or Client works in the app, even when the same person is Editor
+of another workspace.
 """
 
 from __future__ import annotations
@@ -25,15 +27,6 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[tuple[str, str, tuple[str, ...]]]] = {
         ("scheduler", "reviewevent", ("add",)),
         ("archive", "*", ("view",)),
     ],
-    Role.SOCIAL: [
-        ("scheduler", "*", ("view",)),
-        ("scheduler", "post", ("add", "change")),
-        ("scheduler", "postmedia", ("add", "change", "delete")),
-        ("scheduler", "mediaasset", ("add", "change", "delete")),
-        ("scheduler", "postingslot", ("add", "change", "delete")),
-        ("archive", "*", ("view",)),
-    ],
-    Role.CLIENT: [("archive", "*", ("view",))],
 }
 
 
@@ -43,7 +36,7 @@ def role_model_permissions(role: Role) -> frozenset[str]:
     from django.apps import apps
 
     names: set[str] = set()
-    for app_label, model, actions in ROLE_MODEL_PERMISSIONS[role]:
+    for app_label, model, actions in ROLE_MODEL_PERMISSIONS.get(role, []):
         try:
             config = apps.get_app_config(app_label)
         except LookupError:

@@ -116,6 +116,24 @@ ROUTE_KWARGS: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]
     "scheduler:posting_slots": lambda w: {"pk": w.account.pk},
 }
 
+
+def _pending_invitation(w: World) -> Any:
+    from accounts.models import Invitation
+
+    return Invitation.objects.get_or_create(
+        workspace=w.a, email="invited@example.test",
+        defaults={"role": Role.CLIENT.value, "nonce": "n" * 32, "sent_at": timezone.now(),
+                  "expires_at": timezone.now() + timedelta(days=7)})[0]
+
+
+# Team page (issue 20): members and invitations of A.
+ROUTE_KWARGS.update({
+    "accounts:team_role": lambda w: {"pk": w.member.memberships.get(workspace=w.a).pk},
+    "accounts:team_remove": lambda w: {"pk": w.member.memberships.get(workspace=w.a).pk},
+    "accounts:invitation_resend": lambda w: {"pk": _pending_invitation(w).pk},
+    "accounts:invitation_revoke": lambda w: {"pk": _pending_invitation(w).pk},
+})
+
 # Admin model label → A's instance whose change/history/delete pages are probed.
 ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
     "archive.archivedprofile": lambda w: w.archive,
@@ -160,7 +178,7 @@ def build_world(workspace: Workspace) -> World:
         attempt=PublishAttempt.objects.create(post=post, number=1, started_at=timezone.now()),
         notification=Notification.objects.create(user=UserFactory(workspaces=[workspace]), workspace=workspace,
                                                  kind="x", title="For A"),
-        member=UserFactory(username="a-only", role=Role.SOCIAL, workspaces=[workspace]),
+        member=UserFactory(username=f"{workspace.slug}-only", role=Role.SOCIAL, workspaces=[workspace]),
         archive=_archive(workspace),
     )
 
