@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from accounts.views import home, instagram, invitations, team, workspaces
+from accounts.views import home, instagram, invitations, team, two_factor, workspaces
 
 app_name = "accounts"
 
@@ -31,6 +31,8 @@ urlpatterns = [
     path("workspaces/<slug:slug>/archive", workspaces.workspace_archive, name="workspace_archive"),
     path("notifications/<int:pk>/dismiss", home.notification_dismiss, name="notification_dismiss"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/two-factor/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
