@@ -152,7 +152,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
 }
 # Registered models that hold no workspace's data (so there is no "A's object" to hide), and why.
 GLOBAL_ADMIN_MODELS = {
-    "auth.group": "the four role groups; superusers only",
+    "auth.group": "plain Django groups (roles live on memberships); superusers only",
     "axes.accessattempt": "sign-in throttling records; superusers only",
     "axes.accesslog": "sign-in throttling records; superusers only",
     "axes.accessfailurelog": "sign-in throttling records; superusers only",
@@ -161,6 +161,9 @@ GLOBAL_ADMIN_MODELS = {
     "django_q.failure": "task results of the cluster (system tasks)",
     "django_q.ormq": "the ORM broker's queue",
     "django_q.task": "task results of the cluster (system tasks)",
+    # Two-factor devices (issue 20): a person's own secrets, no workspace's; superusers delete them for a lost phone.
+    "otp_totp.totpdevice": "authenticator apps of users; superusers only",
+    "otp_static.staticdevice": "recovery codes of users; superusers only",
 }
 
 
