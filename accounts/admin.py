@@ -148,7 +148,16 @@ class WorkspaceAdmin(HiddenOutsideScopeMixin, ObjectPermissionMixin, ScopedChoic
 
 
 class PressroomUserChangeForm(UserChangeForm):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain = {
+            "is_active": "Untick to stop this person signing in anywhere; their roles are kept for later.",
+            "is_staff": "Follows the roles: Administrators and Editors (in any workspace) use this admin.",
+            "is_superuser": "The agency owner: every workspace, every permission, creates and archives workspaces.",
+        }
+        for name, text in plain.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
 
 
 class PressroomUserCreationForm(AdminUserCreationForm):
