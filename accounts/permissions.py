@@ -238,11 +238,6 @@ def can(user: Any, action: Action, workspace: Workspace) -> bool:
     return is_member(user, workspace) and allows(role_of(user, workspace), action)
 
 
-def may_enter_admin(user: Any) -> bool:
-    """The admin is for roles that use it (Administrator, Editor) in at least one workspace."""
-    return workspaces_where(user, Action.USE_ADMIN).exists()
-
-
 def workspace_lookup(model: Any) -> str | None:
     """The lookup from `model` to its workspace ("workspace", "account__workspace", "post__workspace"), if any."""
     names = {f.name: f for f in model._meta.get_fields()}

@@ -149,3 +149,28 @@ def test_user_pickers_in_other_admins_are_scoped(login, outsider, admin_user, b_
     workspaces = {w.slug for w in page.context["adminform"].form.fields["workspace"].queryset}
     assert workspaces == {"bluebird"}
     assert Notification.objects.count() == 0
+
+
+def test_the_admin_keeps_the_last_administrator_and_refuses_roles_above_ones_own(login, outsider, other_workspace):
+    client = login(outsider)
+    change = reverse("admin:accounts_workspace_change", args=[other_workspace.pk])
+    html = client.get(change).content.decode()
+    mine = outsider.memberships.get()
+    data = {"name": other_workspace.name, "slug": other_workspace.slug, "timezone": other_workspace.timezone,
+            "daily_post_cap": 25, "max_publish_retries": 3, "forbid_self_approval": "on", "required_approvals": 1,
+            **form_fields(html), "memberships-0-id": mine.pk, "memberships-0-workspace": other_workspace.pk,
+            "memberships-0-user": outsider.pk, "memberships-0-role": Role.EDITOR.value}
+    refused = client.post(change, data)
+    assert refused.status_code == 200 and "must keep at least one Administrator" in refused.content.decode()
+    assert Membership.objects.get(pk=mine.pk).role == Role.ADMIN.value
+    refused = client.post(change, {**data, "memberships-0-role": "", "memberships-0-DELETE": "on"})
+    assert "must keep at least one Administrator" in refused.content.decode()
+    assert Membership.objects.filter(pk=mine.pk).exists()
+
+
+def test_an_editor_of_one_workspace_and_client_of_another_gets_no_user_admin(login, workspace, other_workspace):
+    mixed = UserFactory(username="mixed", roles={workspace: Role.EDITOR, other_workspace: Role.CLIENT})
+    assert mixed.is_staff  # Editor somewhere: enters the admin (for the review desk)
+    client = login(mixed)
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:accounts_workspace_changelist")).status_code == 403
