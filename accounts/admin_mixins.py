@@ -6,40 +6,30 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import Http404
 
-from accounts.permissions import scope, users_visible_to, workspaces_for
+from accounts.permissions import Action, admin_scope, users_visible_to, workspace_lookup, workspaces_where
 
 
 def scoped_choices(request: Any, model: Any, queryset: Any) -> Any:
-    """The rows of `model` a picker may offer: workspaces of the user, their users, rows of their workspaces."""
+    """The rows of `model` a picker may offer: rows of the workspaces where the user's role uses the admin."""
     from accounts.models import Workspace
 
     user = request.user
+    admin_workspaces = workspaces_where(user, Action.USE_ADMIN)
     if model is Workspace:
-        return workspaces_for(user)
+        return admin_workspaces
     if model is get_user_model():
         return users_visible_to(user)
-    field = workspace_path(model)
+    field = workspace_lookup(model)
     if field is None:
         return queryset
-    return scope(user, queryset if queryset is not None else model._default_manager.all(), field)
-
-
-def workspace_path(model: Any) -> str | None:
-    """The lookup from `model` to its workspace ("workspace", "account__workspace", "post__workspace"), if any."""
-    names = {f.name: f for f in model._meta.get_fields()}
-    if "workspace" in names:
-        return "workspace"
-    for hop in ("account", "post", "asset"):
-        field = names.get(hop)
-        if field is not None and field.is_relation and field.related_model is not None:
-            deeper = workspace_path(field.related_model)
-            if deeper:
-                return f"{hop}__{deeper}"
-    return None
+    rows = queryset if queryset is not None else model._default_manager.all()
+    if getattr(user, "is_superuser", False):
+        return rows
+    return rows.filter(**{f"{field}__in": admin_workspaces.values("pk")})
 
 
 class ScopedChoicesMixin:
@@ -105,14 +95,40 @@ class HiddenOutsideScopeMixin:
         raise Http404("Not found.")
 
 
-class WorkspaceScopedAdminMixin(HiddenOutsideScopeMixin, ScopedChoicesMixin):
+class ObjectPermissionMixin:
+    """The admin asks model permissions without the object; this asks again with it, so the role in the object's
+    workspace decides (accounts.backends.WorkspaceRoleBackend), not a role held somewhere else."""
+
+    def _object_perm(self, request: Any, action: str, obj: Any) -> bool:
+        opts = self.opts  # type: ignore[attr-defined]
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}", obj)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        allowed = super().has_view_permission(request, obj)  # type: ignore[misc]
+        return allowed and (obj is None or self._object_perm(request, "view", obj)
+                            or self._object_perm(request, "change", obj))
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
+        return allowed and (obj is None or self._object_perm(request, "change", obj))
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return allowed and (obj is None or self._object_perm(request, "delete", obj))
+
+
+class WorkspaceScopedAdminMixin(HiddenOutsideScopeMixin, ObjectPermissionMixin, ScopedChoicesMixin):
     """Mix into a ModelAdmin whose model has a workspace foreign key (path in `workspace_field`).
 
-    Rows of other workspaces are invisible in lists, filters and autocomplete, and give 404 (not the admin's
-    usual "does not exist" redirect) on their change, history and delete pages, so existence is not revealed.
+    Lists show rows of the workspaces where the user's role may view (or change) this model — an Editor in A and
+    Client in B sees A's posts only. Rows of other workspaces are invisible in lists, filters and autocomplete, and
+    give 404 (not the admin's usual "does not exist" redirect) on their change, history and delete pages, so
+    existence is not revealed.
     """
 
     workspace_field = "workspace"
 
     def get_queryset(self, request: Any) -> Any:
-        return scope(request.user, super().get_queryset(request), self.workspace_field)  # type: ignore[misc]
+        opts = self.model._meta  # type: ignore[attr-defined]
+        perms = tuple(f"{opts.app_label}.{get_permission_codename(a, opts)}" for a in ("view", "change"))
+        return admin_scope(request.user, super().get_queryset(request), self.workspace_field, perms)  # type: ignore[misc]

@@ -15,9 +15,9 @@ def navigation(request) -> dict[str, Any]:  # noqa: ANN001
         return {}
     workspace = current_workspace(request)
     if workspace is None:
-        return {"role": role_of(user), "workspaces": []}
+        return {"role": None, "workspaces": []}
     return {
-        "role": role_of(user),
+        "role": role_of(user, workspace),
         "current_workspace": workspace,
         "workspaces": list(workspace_list_for(user)),
         "nav_items": nav_for(user, workspace),

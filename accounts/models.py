@@ -47,6 +47,14 @@ class Workspace(models.Model):
         default=1, choices=[(1, "One approval"), (2, "Two approvals by different editors")],
         help_text="With two, a post is approved when a second editor approves the same content.",
     )
+    require_two_factor = models.BooleanField(
+        default=False, verbose_name="Two-factor sign-in for everyone",
+        help_text="Every member needs a code from an authenticator app to open this workspace, not only "
+                  "Administrators.",
+    )
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="An archived workspace is hidden from everyone but the agency owner."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
 
@@ -62,10 +70,17 @@ class Workspace(models.Model):
 
 
 class Membership(models.Model):
-    """Membership decides *where* a user may act; their role (a Group) decides *what*."""
+    """Membership decides *where* a user may act, and its role *what* they may do there.
+
+    One person may be Editor for one brand and Client for another. An empty role means "member, may do nothing".
+    """
+
+    ROLE_CHOICES = [("Administrator", "Administrator"), ("Editor", "Editor"), ("Social manager", "Social manager"),
+                    ("Client", "Client")]  # the values of accounts.permissions.Role
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,6 +88,38 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.workspace}"
+
+
+class Invitation(models.Model):
+    """An email invitation to join a workspace with a role; its link is signed, single-use and expires."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Membership.ROLE_CHOICES)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Part of the signed link: a resend draws a new nonce, so only the newest link works.
+    nonce = models.CharField(max_length=32)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "email"], name="invitation_one_pending",
+                                    condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace} as {self.role}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
 
 
 class InstagramAccount(models.Model):

@@ -25,12 +25,14 @@ NAV: list[NavItem] = [
     NavItem("Media library", "scheduler:library", Action.USE_LIBRARY),
     NavItem("Archive", "archive:index", Action.VIEW_ARCHIVE),
     NavItem("Instagram accounts", "accounts:instagram_accounts", Action.MANAGE_ACCOUNTS),
+    NavItem("Team", "accounts:team", Action.MANAGE_WORKSPACE),
+    NavItem("Settings", "accounts:workspace_settings", Action.MANAGE_WORKSPACE),
     NavItem("Review desk", "admin:index", Action.USE_ADMIN, workspace_scoped=False),
 ]
 
 
 def nav_for(user, workspace) -> list[dict[str, str]]:  # noqa: ANN001
-    role = role_of(user)
+    role = role_of(user, workspace)
     items = []
     for item in NAV:
         if not allows(role, item.action):

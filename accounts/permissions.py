@@ -1,8 +1,9 @@
 """The one policy module: every "may this user do X here" question is answered here.
 
 Membership decides *where* (a non-member gets 404, never 403, so existence is not revealed);
-the user's role — a Django Group — decides *what* (a member without the right gets 403).
-Views, admin, services and tasks ask this module; none re-implement it.
+the membership's role — in *that* workspace — decides *what* (a member without the right gets 403).
+One person may be Editor for one brand and Client for another. Views, admin (through
+accounts.backends.WorkspaceRoleBackend), feeds, services and tasks ask this module; none re-implement it.
 """
 
 from __future__ import annotations
@@ -95,23 +96,43 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     ),
 }
 
-# Staff flag (admin access) follows the role; kept here so seeding and user admin agree.
+# Roles that enter the Django admin: a user is staff while they hold one of them in some workspace.
 STAFF_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
+# Who may hand out which role (Team page, invitations, user admin): never a role above one's own.
+ROLE_RANK: dict[Role, int] = {Role.ADMIN: 3, Role.EDITOR: 2, Role.SOCIAL: 2, Role.CLIENT: 1}
+
+_NOT_MEMBER = "not a member"
 
 
-def role_of(user: Any) -> Role | None:
-    """The user's role; a superuser counts as Administrator. Cached on the user object per request."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def _as_role(value: str) -> Role | None:
+    return Role(value) if value else None
+
+
+def _membership(user: Any, workspace_pk: int) -> Role | None | str:
+    """The user's role in one workspace (None: member without a role; _NOT_MEMBER), cached on the user object."""
+    cache: dict[int, Any] = user.__dict__.setdefault("_pressroom_roles", {})
+    if workspace_pk not in cache:
+        from accounts.models import Membership
+
+        rows = list(Membership.objects.filter(user=user, workspace_id=workspace_pk).values_list("role", flat=True)[:1])
+        cache[workspace_pk] = _as_role(rows[0]) if rows else _NOT_MEMBER
+    return cache[workspace_pk]
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the per-request cache after a membership of `user` changed."""
+    user.__dict__.pop("_pressroom_roles", None)
+    user.__dict__.pop("_pressroom_role_perms", None)
+
+
+def role_of(user: Any, workspace: Workspace | int | None) -> Role | None:
+    """The user's role in `workspace` (None outside it, or without a role); a superuser counts as Administrator."""
+    if workspace is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if user.is_superuser:
         return Role.ADMIN
-    cached = getattr(user, "_pressroom_role", False)
-    if cached is not False:
-        return cached
-    names = set(user.groups.values_list("name", flat=True))
-    role = next((r for r in Role if r.value in names), None)  # Role order = precedence
-    user._pressroom_role = role
-    return role
+    found = _membership(user, workspace if isinstance(workspace, int) else workspace.pk)
+    return None if found == _NOT_MEMBER else found
 
 
 def allows(role: Role | None, action: Action) -> bool:
@@ -125,18 +146,38 @@ def workspaces_for(user: Any) -> QuerySet[Workspace]:
         return Workspace.objects.none()
     if user.is_superuser:
         return Workspace.objects.all()
-    return Workspace.objects.filter(memberships__user=user)
+    return Workspace.objects.filter(memberships__user=user, archived_at__isnull=True)
+
+
+def workspaces_with_roles(user: Any, roles: Any) -> QuerySet[Workspace]:
+    """Workspaces where the user's membership holds one of `roles` (all of them for a superuser)."""
+    from accounts.models import Workspace
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Workspace.objects.none()
+    if user.is_superuser:
+        return Workspace.objects.all()
+    # One filter() call: the role condition must hold on the user's own membership row.
+    return Workspace.objects.filter(memberships__user=user, memberships__role__in=[r.value for r in roles],
+                                    archived_at__isnull=True)
+
+
+def workspaces_where(user: Any, action: Action) -> QuerySet[Workspace]:
+    """Workspaces in which the user's role allows `action`."""
+    return workspaces_with_roles(user, [r for r in Role if action in ROLE_ACTIONS[r]])
 
 
 def administered_workspaces(user: Any) -> QuerySet[Workspace]:
-    """Workspaces whose users and settings `user` manages: all for a superuser, their own for an Administrator."""
-    from accounts.models import Workspace
+    """Workspaces whose users and settings `user` manages: all for a superuser, those where they are Administrator."""
+    return workspaces_where(user, Action.MANAGE_WORKSPACE)
 
-    if getattr(user, "is_superuser", False):
-        return Workspace.objects.all()
-    if role_of(user) is not Role.ADMIN:
-        return Workspace.objects.none()
-    return workspaces_for(user)
+
+def grantable_roles(actor: Any, workspace: Workspace) -> list[Role]:
+    """Roles `actor` may give in `workspace`: none unless they manage it, and never one above their own."""
+    if not can(actor, Action.MANAGE_WORKSPACE, workspace):
+        return []
+    mine = ROLE_RANK[role_of(actor, workspace)]  # type: ignore[index]
+    return [role for role in Role if ROLE_RANK[role] <= mine]
 
 
 def users_visible_to(user: Any) -> QuerySet:
@@ -152,11 +193,11 @@ def users_visible_to(user: Any) -> QuerySet:
 
 
 def users_manageable_by(user: Any) -> QuerySet:
-    """Users an actor may edit (password, role, staff flag, active, delete).
+    """Users whose account an actor may edit (name, email, password, active, delete).
 
-    A non-superuser Administrator manages only users all of whose memberships lie in workspaces they
-    administer: roles are global, so editing a user shared with another workspace would change their rights
-    there too. Superusers are never managed by anyone but a superuser.
+    Roles live on memberships and are changed per workspace (Team page); the account itself is shared by all of
+    a user's workspaces, so a non-superuser Administrator edits only users all of whose memberships lie in
+    workspaces they administer. Superusers are never managed by anyone but a superuser.
     """
     from accounts.models import Membership, User
 
@@ -181,21 +222,67 @@ def is_member(user: Any, workspace: Workspace) -> bool:
         return False
     if user.is_superuser:
         return True
-    cache: dict[int, bool] = user.__dict__.setdefault("_pressroom_member", {})
-    if workspace.pk not in cache:
-        cache[workspace.pk] = workspace.memberships.filter(user=user).exists()
-    return cache[workspace.pk]
+    if getattr(workspace, "archived_at", None) is not None:
+        return False  # an archived workspace is the agency owner's alone
+    return _membership(user, workspace.pk) != _NOT_MEMBER
+
+
+def member_since(user: Any, workspace: Workspace) -> Any:
+    """When the user's current membership began (None for none): secrets issued before it are void."""
+    from accounts.models import Membership
+
+    return Membership.objects.filter(user=user, workspace=workspace).values_list("created_at", flat=True).first()
 
 
 def can(user: Any, action: Action, workspace: Workspace) -> bool:
-    return is_member(user, workspace) and allows(role_of(user), action)
+    return is_member(user, workspace) and allows(role_of(user, workspace), action)
+
+
+def workspace_lookup(model: Any) -> str | None:
+    """The lookup from `model` to its workspace ("workspace", "account__workspace", "post__workspace"), if any."""
+    names = {f.name: f for f in model._meta.get_fields()}
+    if "workspace" in names:
+        return "workspace"
+    for hop in ("account", "post", "asset", "profile"):
+        field = names.get(hop)
+        if field is not None and field.is_relation and field.related_model is not None:
+            deeper = workspace_lookup(field.related_model)
+            if deeper:
+                return f"{hop}__{deeper}"
+    return None
+
+
+def workspace_of(obj: Any) -> Workspace | None:
+    """The workspace a row belongs to (the workspace itself for a Workspace), or None for global rows."""
+    from accounts.models import Workspace
+
+    if isinstance(obj, Workspace):
+        return obj
+    path = workspace_lookup(type(obj)) if hasattr(obj, "_meta") else None
+    if path is None:
+        return None
+    for hop in path.split("__"):
+        obj = getattr(obj, hop, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def admin_scope(user: Any, queryset: QuerySet, field: str, perms: tuple[str, ...]) -> QuerySet:
+    """Rows of workspaces where the user's role holds one of the model permissions `perms` (admin lists)."""
+    from accounts.roles import roles_with_permission
+
+    if getattr(user, "is_superuser", False):
+        return queryset
+    roles = {role for perm in perms for role in roles_with_permission(perm)}
+    return queryset.filter(**{f"{field}__in": workspaces_with_roles(user, roles).values("pk")})
 
 
 def require(user: Any, action: Action, workspace: Workspace) -> None:
     """404 for non-members (existence stays hidden), 403 for members whose role lacks the action."""
     if not is_member(user, workspace):
         raise Http404("No such workspace.")
-    if not allows(role_of(user), action):
+    if not allows(role_of(user, workspace), action):
         raise PermissionDenied(f"Your role may not {ACTION_PHRASES.get(action, action.value.replace('_', ' '))}.")
 
 
@@ -205,16 +292,18 @@ def get_workspace(user: Any, slug: str, action: Action) -> Workspace:
     qs = Workspace.objects.filter(slug=slug)
     if getattr(user, "is_authenticated", False) and not user.is_superuser:
         # Membership in the same query: one round trip for "which workspace, and may I be here".
-        from django.db.models import Exists, OuterRef
+        from django.db.models import Exists, OuterRef, Subquery
 
         from accounts.models import Membership
 
-        qs = qs.annotate(_member=Exists(Membership.objects.filter(workspace=OuterRef("pk"), user=user)))
+        mine = Membership.objects.filter(workspace=OuterRef("pk"), user=user)
+        qs = qs.annotate(_member=Exists(mine), _role=Subquery(mine.values("role")[:1]))
     workspace = qs.first()
     if workspace is None:
         raise Http404("No such workspace.")
     if hasattr(workspace, "_member"):
-        user.__dict__.setdefault("_pressroom_member", {})[workspace.pk] = workspace._member
+        cache = user.__dict__.setdefault("_pressroom_roles", {})
+        cache[workspace.pk] = _as_role(workspace._role or "") if workspace._member else _NOT_MEMBER
     require(user, action, workspace)
     return workspace
 
@@ -237,7 +326,7 @@ def workspace_view(action: Action) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, ws: str, *args: Any, **kwargs: Any) -> HttpResponse:
             request.workspace = get_workspace(request.user, ws, action)
-            request.role = role_of(request.user)
+            request.role = role_of(request.user, request.workspace)
             if request.session.get("workspace") != request.workspace.slug:  # no session write per request
                 request.session["workspace"] = request.workspace.slug
             return view(request, *args, **kwargs)

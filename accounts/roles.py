@@ -1,12 +1,18 @@
-"""Roles as Django Groups, with model permissions so the admin's permission system works unchanged."""
+"""What each role may do in the Django admin, as model permissions ("scheduler.change_post").
+
+These are no Groups: accounts.backends.WorkspaceRoleBackend grants them per membership, so a role's admin
+permissions hold in the workspaces where the user has that role and nowhere else. Only roles that use the admin
+(Action.USE_ADMIN) have any: a Social manager or Client works in the app, even when the same person is Editor
+of another workspace.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
 
 from accounts.permissions import Role
 
-# (app_label, model or "*", actions) — "*" means every model of the app that exists right now.
+# (app_label, model or "*", actions) — "*" means every model of the app.
 ROLE_MODEL_PERMISSIONS: dict[Role, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.ADMIN: [
         ("accounts", "*", ("add", "change", "delete", "view")),
@@ -21,38 +27,27 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[tuple[str, str, tuple[str, ...]]]] = {
         ("scheduler", "reviewevent", ("add",)),
         ("archive", "*", ("view",)),
     ],
-    Role.SOCIAL: [
-        ("scheduler", "*", ("view",)),
-        ("scheduler", "post", ("add", "change")),
-        ("scheduler", "postmedia", ("add", "change", "delete")),
-        ("scheduler", "mediaasset", ("add", "change", "delete")),
-        ("scheduler", "postingslot", ("add", "change", "delete")),
-        ("archive", "*", ("view",)),
-    ],
-    Role.CLIENT: [("archive", "*", ("view",))],
 }
 
 
-def sync_roles(apps: Any = None) -> None:
-    """Create the four role groups and (re)assign their permissions; idempotent.
+@cache
+def role_model_permissions(role: Role) -> frozenset[str]:
+    """Every "app_label.action_model" permission name the role holds (from the app registry, no query)."""
+    from django.apps import apps
 
-    Called by the data migration and after every migrate, so permissions of models added later
-    (new apps, new migrations) reach the roles without another data migration.
-    """
-    if apps is None:
-        from django.apps import apps as global_apps
+    names: set[str] = set()
+    for app_label, model, actions in ROLE_MODEL_PERMISSIONS.get(role, []):
+        try:
+            config = apps.get_app_config(app_label)
+        except LookupError:
+            continue
+        models = config.get_models() if model == "*" else [config.get_model(model)]
+        for m in models:
+            for action in actions:
+                if action in m._meta.default_permissions:
+                    names.add(f"{app_label}.{action}_{m._meta.model_name}")
+    return frozenset(names)
 
-        apps = global_apps
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, rules in ROLE_MODEL_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role.value)
-        wanted = set()
-        for app_label, model, actions in rules:
-            perms = Permission.objects.filter(content_type__app_label=app_label)
-            if model != "*":
-                perms = perms.filter(content_type__model=model)
-            for perm in perms.only("pk", "codename"):
-                if perm.codename.split("_", 1)[0] in actions:
-                    wanted.add(perm.pk)
-        group.permissions.set(wanted)
+
+def roles_with_permission(perm: str) -> list[Role]:
+    return [role for role in Role if perm in role_model_permissions(role)]

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from accounts.views import home, instagram
+from accounts.views import home, instagram, invitations, team, two_factor, workspaces
 
 app_name = "accounts"
 
@@ -12,6 +12,13 @@ workspace_patterns = [
     path("instagram/connect", instagram.instagram_connect, name="instagram_connect"),
     path("instagram/<int:pk>/refresh", instagram.instagram_refresh, name="instagram_refresh"),
     path("instagram/<int:pk>/disconnect", instagram.instagram_disconnect, name="instagram_disconnect"),
+    path("team/", team.team, name="team"),
+    path("team/invite", team.team_invite, name="team_invite"),
+    path("team/<int:pk>/role", team.team_role, name="team_role"),
+    path("team/<int:pk>/remove", team.team_remove, name="team_remove"),
+    path("team/invitations/<int:pk>/resend", team.invitation_resend, name="invitation_resend"),
+    path("team/invitations/<int:pk>/revoke", team.invitation_revoke, name="invitation_revoke"),
+    path("settings/", workspaces.workspace_settings, name="workspace_settings"),
 ]
 
 urlpatterns = [
@@ -19,8 +26,13 @@ urlpatterns = [
     path("w/<slug:ws>/", include(workspace_patterns)),
     # One callback for every workspace: the workspace travels in the signed OAuth `state`.
     path("instagram/callback", instagram.instagram_callback, name="instagram_callback"),
+    path("invite/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
+    path("workspaces/", workspaces.workspace_list, name="workspace_list"),
+    path("workspaces/<slug:slug>/archive", workspaces.workspace_archive, name="workspace_archive"),
     path("notifications/<int:pk>/dismiss", home.notification_dismiss, name="notification_dismiss"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/two-factor/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",

@@ -63,19 +63,14 @@ def phase_setup(tmp: Path, sandbox: str, username: str) -> dict:
 
     from accounts.models import InstagramAccount, Workspace
     from accounts.permissions import Role
-    from accounts.roles import sync_roles
-    from accounts.services.users import user_set_role
     from accounts.services.workspaces import membership_add
     from archive.services.profiles import profile_add
 
-    sync_roles()
     ws = Workspace.objects.create(name="Bench Brand", slug="bench")
     user = get_user_model().objects.create_user("bench-social", password="x")
-    user_set_role(user=user, role=Role.SOCIAL)
-    membership_add(user=user, workspace=ws)
+    membership_add(user=user, workspace=ws, role=Role.SOCIAL)
     client = get_user_model().objects.create_user("bench-client", password="x")
-    user_set_role(user=client, role=Role.CLIENT)
-    membership_add(user=client, workspace=ws)
+    membership_add(user=client, workspace=ws, role=Role.CLIENT)
     remote = requests.post(f"{sandbox}/_control/accounts", json={"username": "bench_asker"}, timeout=10).json()
     InstagramAccount.objects.create(workspace=ws, ig_user_id=remote["ig_user_id"], username="bench_asker",
                                     access_token=remote["access_token"], login_api="facebook")

@@ -56,25 +56,20 @@ def setup_django(tmp: Path) -> str:
 
 
 def seed(n_posts: int, n_series: int, n_accounts: int):  # noqa: ANN201
-    from django.contrib.auth.models import Group
     from django.utils import timezone
 
     from accounts.models import InstagramAccount, Membership, User, Workspace
     from accounts.permissions import Role
-    from accounts.roles import sync_roles
     from scheduler.models import MediaAsset, Post, PostingSlot, PostMedia
 
-    sync_roles()
     rng = random.Random(11)
     ws = Workspace.objects.create(name="Bench Brand", slug="bench", timezone="Europe/Berlin")
     user = User.objects.create_user("sam", password="x")
-    user.groups.add(Group.objects.get(name=Role.SOCIAL.value))
-    Membership.objects.create(user=user, workspace=ws)
+    Membership.objects.create(user=user, workspace=ws, role=Role.SOCIAL.value)
     authors = [user]
     for name in ("kim", "lee"):
         u = User.objects.create_user(name, password="x")
-        u.groups.add(Group.objects.get(name=Role.SOCIAL.value))
-        Membership.objects.create(user=u, workspace=ws)
+        Membership.objects.create(user=u, workspace=ws, role=Role.SOCIAL.value)
         authors.append(u)
     now = timezone.now()
     accounts = InstagramAccount.objects.bulk_create(

@@ -57,21 +57,17 @@ def setup_django(tmp: Path) -> str:
 
 
 def seed(n_live: int, n_planned: int):  # noqa: ANN201
-    from django.contrib.auth.models import Group
     from django.utils import timezone
 
     from accounts.models import InstagramAccount, Membership, User, Workspace
     from accounts.permissions import Role
-    from accounts.roles import sync_roles
     from archive.models import ArchivedMedia, ArchivedPost, ArchivedProfile
     from scheduler.models import MediaAsset, Post, PostingSlot, PostMedia
 
-    sync_roles()
     rng = random.Random(21)
     ws = Workspace.objects.create(name="Bench Brand", slug="bench", timezone="Europe/Berlin")
     user = User.objects.create_user("sam", password="x")
-    user.groups.add(Group.objects.get(name=Role.SOCIAL.value))
-    Membership.objects.create(user=user, workspace=ws)
+    Membership.objects.create(user=user, workspace=ws, role=Role.SOCIAL.value)
     now = timezone.now()
     account = InstagramAccount.objects.create(workspace=ws, ig_user_id="17841400000000001", username="bench_brand",
                                               access_token="bench-token", expires_at=now + timedelta(days=60))

@@ -71,18 +71,13 @@ def seed(n: int):  # noqa: ANN201
 
     from accounts.models import InstagramAccount, Membership, User, Workspace
     from accounts.permissions import Role
-    from accounts.roles import sync_roles
     from scheduler.models import MediaAsset, Post, PostMedia
-
-    sync_roles()
-    from django.contrib.auth.models import Group
 
     ws = Workspace.objects.create(name="Bench Brand", slug="bench", timezone="Europe/Berlin")
     users = []
     for name in ("sam", "kim", "lee"):
         u = User.objects.create_user(name, password="x")
-        u.groups.add(Group.objects.get(name=Role.SOCIAL.value))
-        Membership.objects.create(user=u, workspace=ws)
+        Membership.objects.create(user=u, workspace=ws, role=Role.SOCIAL.value)
         users.append(u)
     ok = {"ok": True, "reasons": []}
     no_reel = {"ok": False, "reasons": ["Reels need a video."]}

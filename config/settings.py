@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "encrypted_model_fields",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "scheduler",
     "archive",
@@ -73,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -130,6 +135,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The admin's model permissions come from the role in each workspace (no role groups).
+    "accounts.backends.WorkspaceRoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -147,6 +154,11 @@ WORKSPACE_HOME_VIEW = "scheduler:dashboard"
 GRID_LIVE_SOURCE = "archive.grid.live_items"
 
 # Login throttling: lock a username+IP pair after repeated failures.
+# Two-factor sign-in (accounts/two_factor.py): required for Administrators and the Django admin. On by default in
+# production (DEBUG=false); the demo (DEBUG on) leaves it off so its logins stay one step. A workspace may require
+# it of all its members (its settings), whatever this says.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Pressroom"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -11,3 +11,5 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Two-factor sign-in is tested where it is switched on (tests/accounts/test_two_factor*.py).
+TWO_FACTOR_REQUIRED = False

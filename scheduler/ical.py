@@ -52,7 +52,7 @@ def cached_feed(*, token: str, user, workspace: Workspace, base_url: str,  # noq
     effect on the next fetch instead of when the cached body expires.
     """
     hour = timezone.now().astimezone(workspace.tzinfo).strftime("%Y%m%d%H")
-    visibility = (role_of(user), can(user, Action.VIEW_ALL_POSTS, workspace))
+    visibility = (role_of(user, workspace), can(user, Action.VIEW_ALL_POSTS, workspace))
     key = f"ics:{token}:{account_id}:{visibility}:{hour}:{fingerprint(workspace=workspace)}:{base_url}"
     key = "ics:" + hashlib.sha256(key.encode()).hexdigest()
     body = cache.get(key)

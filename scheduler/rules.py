@@ -176,7 +176,7 @@ def _status_reason(rule: Rule, post: Post) -> str | None:
 def reason(user: Any, op: Op | str, post: Post) -> str | None:
     """Why `user` may not do `op` to `post` now (None when they may). Membership and role first."""
     rule = TABLE[Op(op)]
-    if not is_member(user, post.workspace) or not allows(role_of(user), rule.action):
+    if not is_member(user, post.workspace) or not allows(role_of(user, post.workspace), rule.action):
         return f"Your role may not {rule.verb} posts."
     if why := _status_reason(rule, post):
         return why
@@ -220,7 +220,7 @@ def can_view_asset(user: Any, asset: Any, *, variant: str = "thumb") -> bool:
     workspace = asset.workspace
     if not is_member(user, workspace):
         return False
-    role = role_of(user)
+    role = role_of(user, workspace)
     if variant == "original" and not allows(role, Action.DOWNLOAD_ORIGINALS):
         return False
     if allows(role, Action.USE_LIBRARY) or allows(role, Action.VIEW_ALL_POSTS):

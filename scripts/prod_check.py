@@ -210,16 +210,14 @@ class Browser:
 SETUP = """
 from accounts.models import User
 from accounts.permissions import Role
-from accounts.roles import sync_roles
 from accounts.services.instagram import demo_sandbox_account_connect
-from accounts.services.users import user_set_role
+from accounts.services.users import user_sync_staff
 from accounts.services.workspaces import membership_add, workspace_create
-sync_roles()
 ws = workspace_create(name="Prod Check", slug="prodcheck", timezone_name="UTC")
 for name, role in (("pc-social", Role.SOCIAL), ("pc-editor", Role.EDITOR), ("pc-admin", Role.ADMIN)):
     user = User.objects.create_user(username=name, email=name + "@example.com", password=PASSWORD)
-    user_set_role(user=user, role=role)
-    membership_add(user=user, workspace=ws)
+    membership_add(user=user, workspace=ws, role=role)
+    user_sync_staff(user=user)
 account = demo_sandbox_account_connect(workspace=ws, username="prodcheck_brand")
 print(account.pk)
 """

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import factory
-from django.contrib.auth.models import Group
 
 from accounts.models import InstagramAccount, Membership, User, Workspace
 from accounts.permissions import STAFF_ROLES, Role
@@ -30,16 +29,23 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create: bool, extracted: Role | None, **kwargs: object) -> None:
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted.value))
-            self.is_staff = extracted in STAFF_ROLES
-        if create:
-            self.save()
+        """The role the user gets in each of `workspaces` (use `roles={ws: role}` for different roles)."""
+        self._factory_role = extracted
 
     @factory.post_generation
     def workspaces(self, create: bool, extracted: list[Workspace] | None, **kwargs: object) -> None:
+        role = self._factory_role
         for ws in extracted or []:
-            Membership.objects.get_or_create(user=self, workspace=ws)
+            Membership.objects.update_or_create(user=self, workspace=ws, defaults={"role": role.value if role else ""})
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: dict[Workspace, Role] | None, **kwargs: object) -> None:
+        for ws, role in (extracted or {}).items():
+            Membership.objects.update_or_create(user=self, workspace=ws, defaults={"role": role.value})
+        if create:
+            self.is_staff = self.is_superuser or Membership.objects.filter(
+                user=self, role__in=[r.value for r in STAFF_ROLES]).exists()
+            self.save()
 
 
 class InstagramAccountFactory(factory.django.DjangoModelFactory):

@@ -119,6 +119,24 @@ ROUTE_KWARGS: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]
     "scheduler:grid_place": lambda w: {"account": w.account.pk},
 }
 
+
+def _pending_invitation(w: World) -> Any:
+    from accounts.models import Invitation
+
+    return Invitation.objects.get_or_create(
+        workspace=w.a, email="invited@example.test",
+        defaults={"role": Role.CLIENT.value, "nonce": "n" * 32, "sent_at": timezone.now(),
+                  "expires_at": timezone.now() + timedelta(days=7)})[0]
+
+
+# Team page (issue 20): members and invitations of A.
+ROUTE_KWARGS.update({
+    "accounts:team_role": lambda w: {"pk": w.member.memberships.get(workspace=w.a).pk},
+    "accounts:team_remove": lambda w: {"pk": w.member.memberships.get(workspace=w.a).pk},
+    "accounts:invitation_resend": lambda w: {"pk": _pending_invitation(w).pk},
+    "accounts:invitation_revoke": lambda w: {"pk": _pending_invitation(w).pk},
+})
+
 # Admin model label → A's instance whose change/history/delete pages are probed.
 ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
     "archive.archivedprofile": lambda w: w.archive,
@@ -137,7 +155,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], Any]] = {
 }
 # Registered models that hold no workspace's data (so there is no "A's object" to hide), and why.
 GLOBAL_ADMIN_MODELS = {
-    "auth.group": "the four role groups; superusers only",
+    "auth.group": "plain Django groups (roles live on memberships); superusers only",
     "axes.accessattempt": "sign-in throttling records; superusers only",
     "axes.accesslog": "sign-in throttling records; superusers only",
     "axes.accessfailurelog": "sign-in throttling records; superusers only",
@@ -146,6 +164,9 @@ GLOBAL_ADMIN_MODELS = {
     "django_q.failure": "task results of the cluster (system tasks)",
     "django_q.ormq": "the ORM broker's queue",
     "django_q.task": "task results of the cluster (system tasks)",
+    # Two-factor devices (issue 20): a person's own secrets, no workspace's; superusers delete them for a lost phone.
+    "otp_totp.totpdevice": "authenticator apps of users; superusers only",
+    "otp_static.staticdevice": "recovery codes of users; superusers only",
 }
 
 
@@ -163,7 +184,7 @@ def build_world(workspace: Workspace) -> World:
         attempt=PublishAttempt.objects.create(post=post, number=1, started_at=timezone.now()),
         notification=Notification.objects.create(user=UserFactory(workspaces=[workspace]), workspace=workspace,
                                                  kind="x", title="For A"),
-        member=UserFactory(username="a-only", role=Role.SOCIAL, workspaces=[workspace]),
+        member=UserFactory(username=f"{workspace.slug}-only", role=Role.SOCIAL, workspaces=[workspace]),
         archive=_archive(workspace),
     )
 

@@ -1,10 +1,14 @@
 from django.db import migrations
 
+# The four role groups of the first design (a role per user). 0004/0005 move roles onto memberships and remove
+# these groups; the names are frozen here so this migration never depends on today's code.
+LEGACY_ROLE_GROUPS = ["Administrator", "Editor", "Social manager", "Client"]
+
 
 def create_roles(apps, schema_editor):  # noqa: ANN001
-    from accounts.roles import sync_roles
-
-    sync_roles(apps)
+    Group = apps.get_model("auth", "Group")
+    for name in LEGACY_ROLE_GROUPS:
+        Group.objects.get_or_create(name=name)
 
 
 class Migration(migrations.Migration):

@@ -16,7 +16,7 @@ from accounts.redirects import validate_site_path
 def _recipients(workspace: Workspace, roles: Iterable[Role]) -> list[User]:
     return list(
         User.objects.filter(
-            is_active=True, memberships__workspace=workspace, groups__name__in=[r.value for r in roles]
+            is_active=True, memberships__workspace=workspace, memberships__role__in=[r.value for r in roles]
         ).distinct()
     )
 

@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from accounts.admin_mixins import WorkspaceScopedAdminMixin
-from accounts.permissions import Action, allows, role_of
+from accounts.permissions import Action, workspaces_where
 from scheduler import rules
 from scheduler.admin.review import ReviewPageMixin
 from scheduler.content import review_hash
@@ -143,7 +143,7 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
 
     def get_actions(self, request: Any) -> Any:
         actions = super().get_actions(request)
-        if not allows(role_of(request.user), Action.REVIEW_POST):
+        if not workspaces_where(request.user, Action.REVIEW_POST).exists():
             return {}  # nothing to do here for roles that do not review (the service would refuse anyway)
         return actions
 

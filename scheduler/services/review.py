@@ -26,7 +26,7 @@ A = ReviewEvent.Action
 
 def editors_of(post: Post) -> list[User]:
     return list(User.objects.filter(is_active=True, memberships__workspace_id=post.workspace_id,
-                                    groups__name=Role.EDITOR.value).distinct())
+                                    memberships__role=Role.EDITOR.value).distinct())
 
 
 @transaction.atomic

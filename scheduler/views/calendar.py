@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import localtime
-from accounts.permissions import Action, can, workspace_view
+from accounts.permissions import Action, can, member_since, workspace_view
 from scheduler import ical
 from scheduler.models import CalendarFeedToken, Post
 from scheduler.rules import TransitionError
@@ -268,6 +268,9 @@ def calendar_feed(request: HttpRequest, token: str, account: int | None = None) 
         "user", "workspace").first()
     if row is None or not row.user.is_active or not can(row.user, Action.VIEW_CALENDAR, row.workspace):
         raise Http404("No such calendar feed.")
+    since = member_since(row.user, row.workspace)
+    if since is not None and row.created_at < since:
+        raise Http404("No such calendar feed.")  # issued before a removal and re-invitation: stays void
     if account is not None and not row.workspace.instagram_accounts.filter(pk=account).exists():
         raise Http404("No such calendar feed.")
     body = ical.cached_feed(token=row.token, user=row.user, workspace=row.workspace,

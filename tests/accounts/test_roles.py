@@ -47,11 +47,11 @@ def test_navigation_shows_exactly_the_roles_pages(request, persona, login, works
 
 
 @pytest.mark.django_db
-def test_role_precedence_and_superuser(admin_user, client_user, django_user_model):
-    assert role_of(admin_user) is Role.ADMIN
-    assert role_of(client_user) is Role.CLIENT
+def test_role_precedence_and_superuser(admin_user, client_user, django_user_model, workspace):
+    assert role_of(admin_user, workspace) is Role.ADMIN
+    assert role_of(client_user, workspace) is Role.CLIENT
     root = django_user_model.objects.create_superuser("root", "r@example.test", "x")
-    assert role_of(root) is Role.ADMIN
+    assert role_of(root, workspace) is Role.ADMIN
 
 
 @pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_editor_admin_shows_review_models_not_user_management(editor, login):
 @pytest.mark.parametrize("persona", ["admin", "editor", "social", "client"], indirect=True)
 def test_dashboard_is_role_specific(persona, login, workspace):
     page = login(persona).get(reverse("scheduler:dashboard", kwargs={"ws": workspace.slug}))
-    key = {Role.ADMIN: "admin", Role.EDITOR: "editor", Role.SOCIAL: "social", Role.CLIENT: "client"}[role_of(persona)]
+    key = {Role.ADMIN: "admin", Role.EDITOR: "editor", Role.SOCIAL: "social", Role.CLIENT: "client"}[role_of(persona, workspace)]
     assert f'data-dashboard="{key}"' in page.content.decode()
 
 

@@ -62,3 +62,12 @@ def test_development_generates_its_own_secrets_under_var(tmp_path):
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "dev-secrets.json").exists()
     assert oct((tmp_path / "dev-secrets.json").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize(("debug", "expected"), [("false", "True"), ("true", "False")])
+def test_two_factor_is_required_by_default_in_production_only(debug, expected, tmp_path):
+    env = PROD if debug == "false" else {"DEBUG": "true"}
+    out = _run(env, "shell", "-c", "from django.conf import settings; print(settings.TWO_FACTOR_REQUIRED)",
+               tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == expected

@@ -2,7 +2,7 @@
 
 A non-superuser Administrator edits only users all of whose memberships lie in workspaces they administer;
 a user shared with another workspace is read-only to them (they may remove them from their own workspace);
-superusers are never editable by non-superusers; roles change only through user_set_role.
+superusers are never editable by non-superusers; roles are per workspace (the membership rows).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def test_password_of_a_shared_user_cannot_be_set_from_another_workspace(login, o
     assert shared.check_password("pw-for-tests-123") and not shared.check_password("Taken-over-123!")
 
 
-def test_groups_staff_flag_and_delete_of_a_shared_user_are_refused(login, outsider, shared):
+def test_groups_staff_flag_and_delete_of_a_shared_user_are_refused(login, outsider, shared, other_workspace):
     client = login(outsider)
     change = reverse("admin:accounts_user_change", args=[shared.pk])
     page = client.get(change)
@@ -58,7 +58,7 @@ def test_groups_staff_flag_and_delete_of_a_shared_user_are_refused(login, outsid
     assert response.status_code == 403
     assert client.post(reverse("admin:accounts_user_delete", args=[shared.pk]), {"post": "yes"}).status_code == 403
     shared.refresh_from_db()
-    assert shared.is_active and shared.is_staff and role_of(shared) is Role.ADMIN
+    assert shared.is_active and shared.is_staff and role_of(shared, other_workspace) is Role.ADMIN
 
 
 def test_users_of_other_workspaces_are_404(login, outsider, admin_user):
@@ -86,18 +86,22 @@ def test_changelist_and_autocomplete_show_only_users_of_my_workspaces(login, out
     assert {r["text"] for r in found["results"]} == {"shared-admin", "bea-editor", "olga-outsider"}  # not Acme-only alice
 
 
-def test_a_user_of_only_my_workspaces_is_edited_and_the_role_goes_through_the_service(login, outsider, b_only):
+def test_a_user_of_only_my_workspaces_is_edited_and_the_role_is_set_per_workspace(login, outsider, b_only):
     client = login(outsider)
     change = reverse("admin:accounts_user_change", args=[b_only.pk])
     page = client.get(change)
-    data = {"username": b_only.username, "email": b_only.email, "role": Role.SOCIAL.value, "is_active": "on",
-            "memberships-0-id": b_only.memberships.get().pk, **form_fields(page.content.decode())}
+    html = page.content.decode()
+    assert 'name="is_staff"' not in html and 'name="is_superuser"' not in html and 'name="groups"' not in html
+    data = {"username": b_only.username, "email": b_only.email, "is_active": "on",
+            "memberships-0-id": b_only.memberships.get().pk, "memberships-0-user": b_only.pk,
+            "memberships-0-workspace": b_only.memberships.get().workspace_id,
+            "memberships-0-role": Role.SOCIAL.value, **form_fields(html)}
     response = client.post(change, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     b_only.refresh_from_db()
-    assert [g.name for g in b_only.groups.all()] == [Role.SOCIAL.value] and not b_only.is_staff
+    assert b_only.memberships.get().role == Role.SOCIAL.value and not b_only.is_staff  # admin access follows
     # Forged groups / staff / superuser values are ignored: those fields are read-only.
-    client.post(change, {**data, "role": Role.SOCIAL.value, "is_staff": "on", "is_superuser": "on"})
+    client.post(change, {**data, "is_staff": "on", "is_superuser": "on", "groups": ["1"]})
     b_only.refresh_from_db()
     assert not b_only.is_staff and not b_only.is_superuser
 
@@ -112,7 +116,7 @@ def test_adding_a_user_puts_them_in_one_of_my_workspaces_only(login, outsider, w
     assert client.post(add, {**base, "workspace": other_workspace.pk}).status_code == 302
     newbie = User.objects.get(username="newbie")
     assert list(newbie.memberships.values_list("workspace__slug", flat=True)) == ["bluebird"]
-    assert role_of(newbie) is Role.CLIENT
+    assert role_of(newbie, other_workspace) is Role.CLIENT and role_of(newbie, workspace) is None
 
 
 def test_a_shared_user_can_be_removed_from_my_workspace_only(login, outsider, shared, other_workspace, workspace):
@@ -128,13 +132,14 @@ def test_a_shared_user_can_be_removed_from_my_workspace_only(login, outsider, sh
         data[f"memberships-{i}-id"] = m.pk
         data[f"memberships-{i}-workspace"] = other_workspace.pk
         data[f"memberships-{i}-user"] = m.user_id
+        data[f"memberships-{i}-role"] = m.role
         if m.user_id == shared.pk:
             data[f"memberships-{i}-DELETE"] = "on"
     response = client.post(change, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert list(Membership.objects.filter(user=shared).values_list("workspace__slug", flat=True)) == ["acme"]
     shared.refresh_from_db()
-    assert role_of(shared) is Role.ADMIN  # nothing else about them changed
+    assert role_of(shared, workspace) is Role.ADMIN  # nothing else about them changed
 
 
 def test_user_pickers_in_other_admins_are_scoped(rf, outsider, admin_user, b_only):
@@ -149,3 +154,28 @@ def test_user_pickers_in_other_admins_are_scoped(rf, outsider, admin_user, b_onl
     assert b_only in users and admin_user not in users
     workspaces = {w.slug for w in picker(Notification._meta.get_field("workspace"), request).queryset}
     assert workspaces == {"bluebird"}
+
+
+def test_the_admin_keeps_the_last_administrator_and_refuses_roles_above_ones_own(login, outsider, other_workspace):
+    client = login(outsider)
+    change = reverse("admin:accounts_workspace_change", args=[other_workspace.pk])
+    html = client.get(change).content.decode()
+    mine = outsider.memberships.get()
+    data = {"name": other_workspace.name, "slug": other_workspace.slug, "timezone": other_workspace.timezone,
+            "daily_post_cap": 25, "max_publish_retries": 3, "forbid_self_approval": "on", "required_approvals": 1,
+            **form_fields(html), "memberships-0-id": mine.pk, "memberships-0-workspace": other_workspace.pk,
+            "memberships-0-user": outsider.pk, "memberships-0-role": Role.EDITOR.value}
+    refused = client.post(change, data)
+    assert refused.status_code == 200 and "must keep at least one Administrator" in refused.content.decode()
+    assert Membership.objects.get(pk=mine.pk).role == Role.ADMIN.value
+    refused = client.post(change, {**data, "memberships-0-role": "", "memberships-0-DELETE": "on"})
+    assert "must keep at least one Administrator" in refused.content.decode()
+    assert Membership.objects.filter(pk=mine.pk).exists()
+
+
+def test_an_editor_of_one_workspace_and_client_of_another_gets_no_user_admin(login, workspace, other_workspace):
+    mixed = UserFactory(username="mixed", roles={workspace: Role.EDITOR, other_workspace: Role.CLIENT})
+    assert mixed.is_staff  # Editor somewhere: enters the admin (for the review desk)
+    client = login(mixed)
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:accounts_workspace_changelist")).status_code == 403

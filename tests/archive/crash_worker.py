@@ -18,16 +18,12 @@ def setup(token: str, ig_user_id: str, username: str) -> dict:
 
     from accounts.models import InstagramAccount, Workspace
     from accounts.permissions import Role
-    from accounts.roles import sync_roles
-    from accounts.services.users import user_set_role
     from accounts.services.workspaces import membership_add
     from archive.services.profiles import profile_add
 
-    sync_roles()
     ws = Workspace.objects.create(name="Crash Co", slug="crash")
     user = get_user_model().objects.create(username="crash-social")
-    user_set_role(user=user, role=Role.SOCIAL)
-    membership_add(user=user, workspace=ws)
+    membership_add(user=user, workspace=ws, role=Role.SOCIAL)
     InstagramAccount.objects.create(workspace=ws, ig_user_id=ig_user_id, username="crash_asker", access_token=token,
                                     login_api="facebook")
     profile, _ = profile_add(user=user, workspace=ws, username=username, enqueue=False)

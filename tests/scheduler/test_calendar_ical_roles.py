@@ -10,9 +10,8 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Membership, User
 from accounts.permissions import Role
-from accounts.services.users import user_clear_role, user_set_role
 from scheduler import ical
 from scheduler.models import Post
 from scheduler.services.calendar import feed_token_get_or_create
@@ -50,7 +49,7 @@ def test_the_cached_feed_changes_with_the_role(editor, workspace, posts):
 
     as_editor = fetch()
     assert "Secret draft" in as_editor and "Waiting review" in as_editor and "Approved launch" in as_editor
-    user_set_role(user=User.objects.get(pk=editor.pk), role=Role.CLIENT)
+    Membership.objects.filter(user=editor, workspace=workspace).update(role=Role.CLIENT.value)
     as_client = fetch()
     assert "Approved launch" in as_client
     assert "Secret draft" not in as_client and "Waiting review" not in as_client
@@ -61,12 +60,12 @@ def test_a_subscribed_feed_shows_no_drafts_on_the_next_fetch_after_the_role_chan
                                                                                        workspace=workspace).token})
     first = client.get(url)
     assert first.status_code == 200 and "Secret draft" in summaries(first.content)
-    user_set_role(user=User.objects.get(pk=editor.pk), role=Role.CLIENT)
+    Membership.objects.filter(user=editor, workspace=workspace).update(role=Role.CLIENT.value)
     second = client.get(url)  # same token, same hour, same posts: only the role changed
     assert second.status_code == 200
     assert "Approved launch" in summaries(second.content)
     assert "Secret draft" not in summaries(second.content) and "Waiting review" not in summaries(second.content)
-    user_set_role(user=User.objects.get(pk=editor.pk), role=Role.EDITOR)
+    Membership.objects.filter(user=editor, workspace=workspace).update(role=Role.EDITOR.value)
     assert "Secret draft" in summaries(client.get(url).content)
-    user_clear_role(user=User.objects.get(pk=editor.pk))  # removal: no feed at all
+    Membership.objects.filter(user=editor, workspace=workspace).update(role="")  # no role: no feed at all
     assert client.get(url).status_code == 404

@@ -9,8 +9,6 @@ from django.db import transaction
 
 from accounts.models import User, Workspace
 from accounts.permissions import Role
-from accounts.roles import sync_roles
-from accounts.services.users import user_set_role
 from accounts.services.workspaces import membership_add, workspace_create
 from demo.archive import seed_demo_archive
 from demo.content import seed_demo_content
@@ -30,7 +28,6 @@ class Command(BaseCommand):
     help = "Create (or refresh) the demo agency: two workspaces and one user per role."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sync_roles()
         with transaction.atomic():
             by_slug = {}
             for name, slug, tz in WORKSPACES:
@@ -45,9 +42,8 @@ class Command(BaseCommand):
                 if created:
                     user.set_password(DEMO_PASSWORD)
                     user.save()
-                user_set_role(user=user, role=role)
                 for slug in slugs:
-                    membership_add(user=user, workspace=by_slug[slug])
+                    membership_add(user=user, workspace=by_slug[slug], role=role)
         for hook in self.extra_steps():
             hook(self, by_slug)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_review_settings'),
+        ('accounts', '0005_roles_onto_memberships'),
     ]
 
     operations = [
