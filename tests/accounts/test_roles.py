@@ -15,7 +15,7 @@ EXPECTED_MENU = {
     "admin": [("Dashboard", "scheduler:dashboard"), ("Calendar", "scheduler:calendar"), ("Posts", "scheduler:post_list"),
               ("Manual queue", "scheduler:manual_queue"), ("Media library", "scheduler:library"),
               ("Archive", "archive:index"), ("Instagram accounts", "accounts:instagram_accounts"),
-              ("Review desk", "admin:index")],
+              ("Team", "accounts:team"), ("Settings", "accounts:workspace_settings"), ("Review desk", "admin:index")],
     "editor": [("Dashboard", "scheduler:dashboard"), ("Calendar", "scheduler:calendar"), ("Posts", "scheduler:post_list"),
                ("Archive", "archive:index"), ("Review desk", "admin:index")],
     "social": [("Dashboard", "scheduler:dashboard"), ("Calendar", "scheduler:calendar"), ("Posts", "scheduler:post_list"),
