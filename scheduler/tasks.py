@@ -14,9 +14,13 @@ def dispatch_due() -> dict[str, int]:
 
 
 def metrics_refresh() -> int:
+    """Hourly: post insights, then yesterday's account figures (no call for an account that has them)."""
+    from scheduler.engine.metrics import account_days_refresh
     from scheduler.engine.metrics import metrics_refresh as refresh
 
-    return refresh()
+    snapshots = refresh()
+    account_days_refresh()
+    return snapshots
 
 
 def reviews_expire() -> int:

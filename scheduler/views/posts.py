@@ -20,6 +20,7 @@ from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
 from accounts.redirects import safe_next
 from scheduler import recurrence, recurrence_builder, rules
+from scheduler.charts import Series, line_chart
 from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm, RescheduleForm
 from scheduler.models import MetricSnapshot, Post
 from scheduler.rules import Op
@@ -30,7 +31,7 @@ from scheduler.services import lifecycle as lifecycle_svc
 from scheduler.services import manual as manual_svc
 from scheduler.services import schedule as schedule_svc
 from scheduler.services import series as series_svc
-from scheduler.views import charts, compose
+from scheduler.views import compose
 
 S = Post.Status
 
@@ -172,6 +173,24 @@ _VERBS = {
 }
 
 
+# What the detail page plots, in this order, with the line colour.
+METRIC_SERIES = (("likes", "Likes", "#d62976"), ("comments", "Comments", "#3450d1"), ("views", "Views", "#1e7d32"),
+                 ("reach", "Reach", "#a05a00"))
+
+
+def _metric_charts(snapshots: list[Any], tz: Any) -> list[Any]:
+    """One small chart per metric that has data (small multiples), oldest snapshot left."""
+    snapshots = sorted(snapshots, key=lambda s: s.taken_at)
+    charts = []
+    for key, label, color in METRIC_SERIES:
+        chart = line_chart([Series(key, label, color, [(s.taken_at, getattr(s, key)) for s in snapshots])], tz=tz,
+                           title=f"{label} over time", width=320, height=120, css_class="chart", ticks=False,
+                           legend=False, min_points=1)
+        if not chart.empty:
+            charts.append(chart)
+    return charts
+
+
 def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     ws, user = request.workspace, request.user
     labels = dict(S.choices)
@@ -185,7 +204,7 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     allowed = rules.allowed_actions(user, post)
     return {
         "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
-        "charts": charts.metric_charts(list(post.metrics.all()), ws.tzinfo),
+        "charts": _metric_charts(list(post.metrics.all()), ws.tzinfo),
         "rrule_text": _describe(post), "next_dates": _next_dates(post),
         # Review notes are the team's own talk: clients (read-only) see the post, its preview and its results.
         "show_history": can(user, Action.VIEW_ALL_POSTS, ws),
