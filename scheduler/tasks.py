@@ -33,3 +33,9 @@ def cleanup_uploads() -> int:
     from scheduler.media.storage import cleanup_temp_files
 
     return cleanup_temp_files()
+
+
+def reports_send_monthly() -> int:
+    from scheduler.services.reports import monthly_reports_send
+
+    return monthly_reports_send()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from scheduler.views import calendar, compose, dashboard, library, posts, slots
+from scheduler.views import analytics, calendar, compose, dashboard, library, posts, slots
 from scheduler.views.media_public import media_public
 
 app_name = "scheduler"
@@ -41,6 +41,13 @@ workspace_patterns = [
     path("calendar/move/<int:pk>", calendar.calendar_move, name="calendar_move"),
     path("calendar/feeds/", calendar.calendar_feeds, name="calendar_feeds"),
     path("instagram/<int:pk>/slots/", slots.posting_slots, name="posting_slots"),
+    # Analytics, best time to post, the monthly client report.
+    path("analytics/", analytics.analytics, name="analytics"),
+    path("analytics/best-time/", analytics.best_time, name="best_time"),
+    path("analytics/best-time/slots", analytics.best_time_slots, name="best_time_slots"),
+    path("report/", analytics.report, name="report"),
+    path("report/posts.csv", analytics.report_csv, name="report_csv"),
+    path("report/email", analytics.report_email, name="report_email"),
 ]
 
 urlpatterns = [

@@ -1,4 +1,5 @@
 # Fixtures live in topic modules owned by their feature; star-imported so pytest discovers them.
+from tests.scheduler.analytics_fixtures import *  # noqa: F403
 from tests.scheduler.media_fixtures import *  # noqa: F403
 from tests.scheduler.post_fixtures import *  # noqa: F403
 from tests.scheduler.publish_fixtures import *  # noqa: F403
