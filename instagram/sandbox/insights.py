@@ -113,9 +113,11 @@ class InsightsState:
             raise SandboxError("(#100) since and until must be unix timestamps", code=100) from None
         if until - since > 30 * 86400:
             raise SandboxError("(#100) There cannot be more than 30 days (2592000 s) between since and until", code=100)
-        # Whole days (sandbox days run 00:00–24:00 UTC) inside the range that are over; data "lags" past the present.
-        first = int(-(-(since - ACCOUNT_SERIES_EPOCH) // 86400))
-        last = int((min(until, now) - ACCOUNT_SERIES_EPOCH) // 86400)  # exclusive
+        # Sandbox days run 00:00–24:00 UTC; a day counts when its noon lies in [since, until) and it is over (data
+        # "lags" until then), so a local day of any zone asked with its own bounds gets exactly one sandbox day.
+        first = int(-(-(since - ACCOUNT_SERIES_EPOCH - DAY / 2) // DAY))
+        last = int(-(-(until - ACCOUNT_SERIES_EPOCH - DAY / 2) // DAY))  # exclusive
+        last = min(last, int((now - ACCOUNT_SERIES_EPOCH) // DAY))
         days = [self.account_day(user, d) for d in range(first, last)]
         data = []
         for name in metrics:
@@ -128,10 +130,13 @@ class InsightsState:
                 else:
                     row["values"] = []
             else:
-                row["values"] = [{"value": d[name], "end_time": _iso(ACCOUNT_SERIES_EPOCH + (first + i + 1) * 86400)}
+                row["values"] = [{"value": d[name], "end_time": _iso(ACCOUNT_SERIES_EPOCH + (first + i + 1) * DAY)}
                                  for i, d in enumerate(days)]
             data.append(row)
         return {"data": data}
+
+
+DAY = 86400
 
 
 def _iso(ts: float) -> str:

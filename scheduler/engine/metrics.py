@@ -63,26 +63,29 @@ def may_read_account_insights(account: InstagramAccount) -> bool:
 
 def account_days_refresh(*, now=None) -> int:  # noqa: ANN001
     """Yesterday's figures (the workspace's local day) of every connected account, once: an account whose row for
-    yesterday exists costs no call, so the hourly task makes two calls per account per day."""
+    yesterday is complete costs no call, so the hourly task makes two calls per account per day. A row Instagram had
+    no insights for yet (its data lags up to 48 h) is asked again in the next hours (while that day is yesterday)."""
     now = now or timezone.now()
     accounts = InstagramAccount.objects.filter(status__in=PUBLISHABLE_ACCOUNT).select_related("workspace")
     saved = 0
     for account in accounts:
         tz = account.workspace.tzinfo
         day = local_date(now, tz) - timedelta(days=1)
-        if AccountDay.objects.filter(account=account, day=day).exists():
-            continue
         start, end = day_bounds(day, tz)
+        insights = may_read_account_insights(account)
+        row = AccountDay.objects.filter(account=account, day=day).first()
+        if row is not None and (row.reach is not None or not insights):
+            continue
         try:
             figures = graph_client_for(account).account_day(account.ig_user_id, since=int(start.timestamp()),
                                                             until=int(end.timestamp()),
-                                                            insights=may_read_account_insights(account))
+                                                            insights=insights)
         except (GraphAPIError, EncryptionKeyError) as exc:
             instagram_account_handle_error(account=account, exc=exc)
             continue
-        _, created = AccountDay.objects.get_or_create(account=account, day=day, defaults={
+        AccountDay.objects.update_or_create(account=account, day=day, defaults={
             "followers_count": figures.followers_count, "media_count": figures.media_count, "reach": figures.reach,
             "views": figures.views, "accounts_engaged": figures.accounts_engaged,
             "total_interactions": figures.total_interactions, "fetched_at": now})
-        saved += int(created)
+        saved += 1
     return saved
