@@ -68,6 +68,7 @@ def test_analytics_page_figures(login, social, workspace, analytics_data):
     assert "<td class=\"n\">1</td>" in kinds["feed"] and "5.0 %" in kinds["feed"] and "10.0 %" in kinds["reel"]
     assert "SECRET DRAFT" not in html and "Post p5" not in html.split('id="posts"')[1]
     assert "<polyline" in html and "followers-chart" in html
+    assert "12 Apr 2027, 09:30" in html  # in the workspace's zone (07:30 UTC)
 
 
 def test_analytics_table_sorts_and_filters(login, social, workspace, account, analytics_data):
