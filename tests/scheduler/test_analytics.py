@@ -11,6 +11,7 @@ from pytest_django.asserts import assertNumQueries  # noqa: F401
 
 from scheduler.analytics import figures
 from scheduler.models import MetricSnapshot, Post, PostingSlot
+from tests.scheduler.analytics_fixtures import *  # noqa: F403 (the analytics_data fixture)
 from tests.scheduler.post_factories import PostFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

@@ -16,6 +16,7 @@ from scheduler.analytics.csv_cells import csv_safe
 from scheduler.models import ReportSubscription
 from scheduler.services.reports import monthly_reports_send
 from tests.factories import UserFactory
+from tests.scheduler.analytics_fixtures import *  # noqa: F403 (the analytics_data fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
