@@ -143,11 +143,24 @@ def best_time_slots(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _report_period(request: HttpRequest) -> tuple[Period, str, bool]:
+    """A month (?month=YYYY-MM, default last month) or a date range (?start=&end=): (period, error, is a month)."""
+    ws = request.workspace
+    if request.GET.get("start") or request.GET.get("end"):
+        form = RangeForm(request.GET, accounts=[])
+        if not form.is_valid():
+            period, _ = report_period({}, now=timezone.now(), tz=ws.tzinfo)
+            return period, " ".join(e for errs in form.errors.values() for e in errs), True
+        return form.period(now=timezone.now(), tz=ws.tzinfo, default_days=30), "", False
+    period, error = report_period(request.GET, now=timezone.now(), tz=ws.tzinfo)
+    return period, error, True
+
+
 def _report_context(request: HttpRequest) -> dict[str, Any]:
     ws = request.workspace
-    period, error = report_period(request.GET, now=timezone.now(), tz=ws.tzinfo)
+    period, error, monthly = _report_period(request)
     o = sel.analytics_overview(workspace=ws, period=period, account=None)
-    return {"o": o, "period": period, "error": error, "month": period.first}
+    return {"o": o, "period": period, "error": error, "month": period.first, "monthly": monthly}
 
 
 @workspace_view(Action.VIEW_ANALYTICS)
@@ -163,6 +176,8 @@ def report(request: HttpRequest) -> HttpResponse:
         **context, "rows": rows, **_charts(o, ws.tzinfo), "subscription": sub, "columns": COLUMNS,
         "can_manage": can(request.user, Action.MANAGE_REPORTS, ws),
         "month_value": f"{context['month']:%Y-%m}",
+        "csv_query": (f"month={context['month']:%Y-%m}" if context["monthly"] else
+                      f"start={context['period'].first:%Y-%m-%d}&end={context['period'].last:%Y-%m-%d}"),
     })
 
 
@@ -192,16 +207,9 @@ def csv_lines(rows: Iterator[sel.PostRow], tz: Any) -> Iterator[str]:
 def report_csv(request: HttpRequest) -> StreamingHttpResponse:
     """?month=YYYY-MM, or ?start=&end= (up to a year and a bit)."""
     ws = request.workspace
-    if request.GET.get("start") or request.GET.get("end"):
-        form = RangeForm(request.GET, accounts=sel.workspace_accounts(workspace=ws))
-        if not form.is_valid():
-            return HttpResponse("; ".join(e for errs in form.errors.values() for e in errs), status=400,
-                                content_type="text/plain; charset=utf-8")
-        period: Period = form.period(now=timezone.now(), tz=ws.tzinfo, default_days=30)
-    else:
-        period, error = report_period(request.GET, now=timezone.now(), tz=ws.tzinfo)
-        if error:
-            return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    period, error, _monthly = _report_period(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     rows = sel.post_rows_iter(workspace=ws, start=period.start, end=period.end)
     response = StreamingHttpResponse(csv_lines(rows, ws.tzinfo), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (f'attachment; filename="{ws.slug}-posts-{period.first:%Y-%m-%d}-'

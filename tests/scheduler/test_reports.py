@@ -111,3 +111,17 @@ def test_email_setting_needs_a_recipient_and_is_admin_only(login, admin_user, so
     sub = ReportSubscription.objects.get(workspace=workspace)
     assert sub.enabled and list(sub.recipients.all()) == [client_user]
     assert login(social).get(url("report_email", workspace)).status_code == 403
+
+
+def test_report_for_a_date_range_and_its_csv(login, client_user, workspace, analytics_data):
+    c = login(client_user)
+    html = c.get(url("report", workspace, start="2027-04-10", end="2027-04-19")).content.decode()
+    assert "10 Apr 2027 – 19 Apr 2027" in html and "Every post of the period" in html
+    table = html.split("Every post of the period")[1]
+    assert "Post p2" in table and "Post p3" in table and "Post p1" not in table
+    assert "start=2027-04-10&amp;end=2027-04-19" in html  # the CSV link keeps the range
+    rows = b"".join(c.get(url("report_csv", workspace, start="2027-04-10", end="2027-04-19")).streaming_content)
+    assert rows.count(b"\n") == 3  # header + p2 + p3
+    bad = c.get(url("report", workspace, start="2027-04-19", end="2027-04-10")).content.decode()
+    assert "The end date is before the start date." in bad
+    assert c.get(url("report_csv", workspace, start="2027-04-19", end="2027-04-10")).status_code == 400
