@@ -24,6 +24,8 @@ NAV: list[NavItem] = [
     NavItem("Manual queue", "scheduler:manual_queue", Action.HANDLE_MANUAL),
     NavItem("Media library", "scheduler:library", Action.USE_LIBRARY),
     NavItem("Archive", "archive:index", Action.VIEW_ARCHIVE),
+    NavItem("Analytics", "scheduler:analytics", Action.VIEW_ANALYTICS),
+    NavItem("Report", "scheduler:report", Action.VIEW_ANALYTICS),
     NavItem("Instagram accounts", "accounts:instagram_accounts", Action.MANAGE_ACCOUNTS),
     NavItem("Team", "accounts:team", Action.MANAGE_WORKSPACE),
     NavItem("Settings", "accounts:workspace_settings", Action.MANAGE_WORKSPACE),

@@ -46,6 +46,8 @@ class Action(enum.StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"  # connect / reconnect Instagram accounts
     MANAGE_WORKSPACE = "manage_workspace"  # users, settings
     USE_ADMIN = "use_admin"
+    VIEW_ANALYTICS = "view_analytics"  # analytics, best time to post, the monthly report and its CSV (published posts)
+    MANAGE_REPORTS = "manage_reports"  # who gets the monthly report e-mail
 
 
 # How a refusal names each action to a person (the 403 page shows "Your role may not …").
@@ -58,6 +60,7 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.VIEW_ARCHIVE: "see the archive", Action.MANAGE_ARCHIVE: "add or update archived profiles",
     Action.DOWNLOAD_ORIGINALS: "download originals", Action.MANAGE_ACCOUNTS: "manage Instagram accounts",
     Action.MANAGE_WORKSPACE: "manage users and settings", Action.USE_ADMIN: "use the admin",
+    Action.VIEW_ANALYTICS: "see analytics and reports", Action.MANAGE_REPORTS: "change who gets the monthly report",
 }
 
 _ALL = frozenset(Action)
@@ -73,6 +76,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_ARCHIVE,
             Action.DOWNLOAD_ORIGINALS,
             Action.USE_ADMIN,
+            Action.VIEW_ANALYTICS,
         }
     ),
     Role.SOCIAL: frozenset(
@@ -89,10 +93,12 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_ARCHIVE,
             Action.MANAGE_ARCHIVE,
             Action.DOWNLOAD_ORIGINALS,
+            Action.VIEW_ANALYTICS,
         }
     ),
     Role.CLIENT: frozenset(
-        {Action.VIEW_DASHBOARD, Action.VIEW_CALENDAR, Action.VIEW_ARCHIVE, Action.DOWNLOAD_ORIGINALS}
+        {Action.VIEW_DASHBOARD, Action.VIEW_CALENDAR, Action.VIEW_ARCHIVE, Action.DOWNLOAD_ORIGINALS,
+         Action.VIEW_ANALYTICS}
     ),
 }
 

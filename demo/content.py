@@ -23,15 +23,46 @@ from scheduler.services.media import MediaRejected, media_update, media_upload
 
 log = logging.getLogger(__name__)
 
-# title, size, two colours, alt text, tags
-PICTURES = [
-    ("Morning pour", (1080, 1350), ((120, 72, 40), (236, 200, 150)), "Coffee poured into a white cup at sunrise", "coffee morning"),
-    ("Bean close-up", (1080, 1080), ((60, 36, 20), (180, 120, 70)), "Roasted coffee beans filling the frame", "beans roast"),
-    ("Team photo", (1440, 1080), ((40, 80, 120), (200, 220, 240)), "", "team behind-the-scenes"),
-    ("Autumn menu", (1080, 1920), ((150, 60, 20), (250, 180, 90)), "The autumn menu board with three drinks", "menu autumn story"),
-    ("Shop front", (1600, 900), ((30, 30, 30), (220, 220, 220)), "", "store"),
-    ("Latte art", (1080, 1080), ((190, 140, 90), (250, 235, 215)), "A heart drawn in milk foam on a latte", "latte art"),
-]
+# Per workspace: role, title, size, two colours, alt text, tags. The roles let the demo posts pick "the team photo"
+# of a coffee shop or of a bookshop alike. Acme Coffee is a coffee roaster, Bluebird Books a bookshop.
+PICTURES = {
+    "acme": [
+        ("hero", "Morning pour", (1080, 1350), ((120, 72, 40), (236, 200, 150)), "Coffee poured into a white cup at sunrise", "coffee morning"),
+        ("closeup", "Bean close-up", (1080, 1080), ((60, 36, 20), (180, 120, 70)), "Roasted coffee beans filling the frame", "beans roast"),
+        ("team", "Team photo", (1440, 1080), ((40, 80, 120), (200, 220, 240)), "", "team behind-the-scenes"),
+        ("story", "Autumn menu", (1080, 1920), ((150, 60, 20), (250, 180, 90)), "The autumn menu board with three drinks", "menu autumn story"),
+        ("front", "Shop front", (1600, 900), ((30, 30, 30), (220, 220, 220)), "", "store"),
+        ("detail", "Latte art", (1080, 1080), ((190, 140, 90), (250, 235, 215)), "A heart drawn in milk foam on a latte", "latte art"),
+    ],
+    "bluebird": [
+        ("hero", "New arrivals table", (1080, 1350), ((30, 60, 110), (200, 215, 240)), "A table of new hardbacks by the window", "books new"),
+        ("closeup", "Spines close-up", (1080, 1080), ((90, 30, 40), (230, 190, 160)), "Colourful book spines on an oak shelf", "shelf spines"),
+        ("team", "Booksellers", (1440, 1080), ((40, 90, 70), (210, 235, 220)), "", "team behind-the-scenes"),
+        ("story", "Reading night poster", (1080, 1920), ((60, 40, 90), (230, 210, 250)), "Poster for Thursday's reading night", "event story"),
+        ("front", "Shop window", (1600, 900), ((20, 40, 60), (200, 210, 220)), "", "store"),
+        ("detail", "Staff pick", (1080, 1080), ((150, 110, 40), (250, 235, 200)), "A paperback with a handwritten staff-pick card", "staff pick"),
+    ],
+}
+# Captions of the demo's posts in each review state.
+CAPTIONS = {
+    "acme": {"draft": "Draft: something new is brewing at {name} ☕ #coffee",
+             "review": "Meet the team behind every cup at {name}. #team #coffee",
+             "carousel": "Our autumn menu is here 🍂 Which one first? #autumn #menu",
+             "first_comment": "Available in every shop from Monday.",
+             "weekly": "Monday latte art, every week at 10:00 ✨ #latteart",
+             "story": "Menu board story (with a poll sticker)"},
+    "bluebird": {"draft": "Draft: our winter reading list is nearly ready 📚 #books",
+                 "review": "Meet the booksellers behind every recommendation at {name}. #bookshop",
+                 "carousel": "New arrivals this week 📖 Which one goes on your nightstand? #newbooks",
+                 "first_comment": "All on the front table; we gift-wrap for free.",
+                 "weekly": "Monday staff pick, every week at 10:00 ✨ #staffpick",
+                 "story": "Reading night story (with a question sticker)"},
+}
+
+
+def content_for(workspace: Workspace) -> str:
+    """Which demo content set a workspace gets (a bookshop's for Bluebird, a coffee shop's otherwise)."""
+    return workspace.slug if workspace.slug in PICTURES else "acme"
 
 
 def _picture(size: tuple[int, int], colours: tuple, label: str) -> bytes:
@@ -51,7 +82,7 @@ def _picture(size: tuple[int, int], colours: tuple, label: str) -> bytes:
 
 def demo_library(*, workspace: Workspace, user: User) -> list[MediaAsset]:
     assets = []
-    for title, size, colours, alt, tags in PICTURES:
+    for role, title, size, colours, alt, tags in PICTURES[content_for(workspace)]:
         name = title.lower().replace(" ", "-") + ".jpg"
         try:
             result = media_upload(user=user, workspace=workspace,
@@ -59,7 +90,9 @@ def demo_library(*, workspace: Workspace, user: User) -> list[MediaAsset]:
         except MediaRejected as exc:  # never expected; say so rather than stop the seed
             log.warning("demo upload refused: %s", exc)
             continue
-        assets.append(media_update(user=user, asset=result.asset, title=title, alt_text=alt, tags=tags))
+        asset = media_update(user=user, asset=result.asset, title=title, alt_text=alt, tags=tags)
+        asset.demo_role = role
+        assets.append(asset)
     return assets
 
 
@@ -70,28 +103,28 @@ def _local(workspace: Workspace, days: int, hour: int) -> datetime:
 
 def demo_posts(*, workspace: Workspace, account: InstagramAccount, social: User, editor: User,
                assets: list[MediaAsset]) -> None:
-    a = {asset.title: asset.pk for asset in assets}
+    a = {getattr(asset, "demo_role", asset.title): asset.pk for asset in assets}
     name = workspace.name
+    text = CAPTIONS[content_for(workspace)]
 
     def create(caption: str, ids: list[int], days: int, hour: int, kind: str = Post.Kind.FEED, **kw) -> Post:  # noqa: ANN003
         return post_create(user=social, workspace=workspace, account=account, kind=kind, caption=caption,
                                     asset_ids=ids, publish_at=_local(workspace, days, hour), **kw)
 
-    create(f"Draft: something new is brewing at {name} ☕ #coffee", [a["Bean close-up"]], 5, 9)
-    in_review = create(f"Meet the team behind every cup at {name}. #team #coffee", [a["Team photo"]], 3, 12)
+    create(text["draft"].format(name=name), [a["closeup"]], 5, 9)
+    in_review = create(text["review"].format(name=name), [a["team"]], 3, 12)
     post_submit(user=social, post=in_review)
-    approved = create("Our autumn menu is here 🍂 Which one first? #autumn #menu",
-                      [a["Morning pour"], a["Latte art"]], 2, 10, kind=Post.Kind.CAROUSEL,
-                      first_comment="Available in every shop from Monday.")
+    approved = create(text["carousel"], [a["hero"], a["detail"]], 2, 10, kind=Post.Kind.CAROUSEL,
+                      first_comment=text["first_comment"])
     post_submit(user=social, post=approved)
     post_approve(user=editor, post=Post.objects.get(pk=approved.pk), note="Lovely — go.")
     today = timezone.localdate(timezone=workspace.tzinfo)
     next_monday = (7 - today.weekday()) % 7 or 7
-    weekly = create("Monday latte art, every week at 10:00 ✨ #latteart", [a["Latte art"]], next_monday, 10,
+    weekly = create(text["weekly"], [a["detail"]], next_monday, 10,
                     rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=8")
     post_submit(user=social, post=weekly)
     post_approve(user=editor, post=Post.objects.get(pk=weekly.pk))
-    story = create("Menu board story (with a poll sticker)", [a["Autumn menu"]], 1, 16, kind=Post.Kind.STORY,
+    story = create(text["story"], [a["story"]], 1, 16, kind=Post.Kind.STORY,
                    manual_reason=Post.ManualReason.STICKERS, assignee=social)
     post_submit(user=social, post=story)
     post_approve(user=editor, post=Post.objects.get(pk=story.pk))
@@ -119,7 +152,7 @@ def seed_demo_content(command, workspaces: dict[str, Workspace]) -> None:  # noq
             continue
         assets = demo_library(workspace=ws, user=social)
         account = InstagramAccount.objects.filter(workspace=ws).first()
-        if account and len(assets) == len(PICTURES):
+        if account and len(assets) == len(PICTURES[content_for(ws)]):
             demo_posts(workspace=ws, account=account, social=social, editor=editor, assets=assets)
             command.stdout.write(f"  {ws.name}: {len(assets)} library items and demo posts in every review state")
         else:

@@ -10,6 +10,8 @@ SCHEDULES: list[tuple[str, str, int]] = [
     ("publish-dispatcher", "scheduler.tasks.dispatch_due", 1),
     ("review-expiry", "scheduler.tasks.reviews_expire", 1),
     ("post-metrics", "scheduler.tasks.metrics_refresh", 60),
+    # Last month's report to the chosen members, on the 1st in each workspace's zone (sent once: see the service).
+    ("monthly-reports", "scheduler.tasks.reports_send_monthly", 15),
     ("media-upload-cleanup", "scheduler.tasks.cleanup_uploads", 60),
     ("instagram-token-refresh", "accounts.tasks.refresh_instagram_tokens", 60),
     # Resumes archive runs (dead worker, rate-limit wait over) and starts each profile's due refresh.

@@ -18,9 +18,13 @@ def dispatch_due() -> dict[str, int]:
 
 
 def metrics_refresh() -> int:
+    """Hourly: post insights, then yesterday's account figures (no call for an account that has them)."""
+    from scheduler.engine.metrics import account_days_refresh
     from scheduler.engine.metrics import metrics_refresh as refresh
 
-    return refresh()
+    snapshots = refresh()
+    account_days_refresh()
+    return snapshots
 
 
 def reviews_expire() -> int:
@@ -33,3 +37,9 @@ def cleanup_uploads() -> int:
     from scheduler.media.storage import cleanup_temp_files
 
     return cleanup_temp_files()
+
+
+def reports_send_monthly() -> int:
+    from scheduler.services.reports import monthly_reports_send
+
+    return monthly_reports_send()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from scheduler.views import calendar, compose, dashboard, grid, library, posts, slots
+from scheduler.views import analytics, calendar, compose, dashboard, grid, library, posts, slots
 from scheduler.views.media_public import media_public
 
 app_name = "scheduler"
@@ -46,6 +46,13 @@ workspace_patterns = [
     path("grid/<int:account>/swap", grid.grid_swap, name="grid_swap"),
     path("grid/<int:account>/place", grid.grid_place, name="grid_place"),
     path("grid/preview", grid.grid_preview, name="grid_preview"),
+    # Analytics, best time to post, the monthly client report.
+    path("analytics/", analytics.analytics, name="analytics"),
+    path("analytics/best-time/", analytics.best_time, name="best_time"),
+    path("analytics/best-time/slots", analytics.best_time_slots, name="best_time_slots"),
+    path("report/", analytics.report, name="report"),
+    path("report/posts.csv", analytics.report_csv, name="report_csv"),
+    path("report/email", analytics.report_email, name="report_email"),
 ]
 
 urlpatterns = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -10,8 +11,8 @@ from django.views.decorators.http import require_safe
 
 from accounts.permissions import Action, can, workspace_view
 from archive import selectors
-from archive.charts import growth_chart
 from archive.services.profiles import REFRESH_CHOICES
+from scheduler.charts import Series, line_chart
 
 GALLERY = "archive/gallery.html"
 
@@ -33,6 +34,14 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/index.html", context)
 
 
+def _growth_chart(points: list, tz: Any) -> Any:  # noqa: ANN401
+    """Followers (left scale) and media count (right scale), one point per snapshot day."""
+    return line_chart([Series("followers", "Followers", "#3450d1", [(t, f) for t, f, _m in points]),
+                       Series("posts", "Posts", "#c2570c", [(t, m) for t, _f, m in points], axis="right")],
+                      tz=tz, title="Followers and posts over time", css_class="growth-chart", all_dots=True,
+                      empty="The chart appears after the second fetch (one point per day).")
+
+
 @workspace_view(Action.VIEW_ARCHIVE)
 @require_safe
 def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -40,7 +49,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "profile": profile,
         "stats": selectors.profile_stats(profile=profile),
-        "chart": growth_chart(selectors.snapshot_series(profile=profile), request.workspace.tzinfo),
+        "chart": _growth_chart(selectors.snapshot_series(profile=profile), request.workspace.tzinfo),
         "deleted": selectors.deleted_posts(profile=profile),
         "runs": selectors.recent_runs(profile=profile),
         "refresh_choices": REFRESH_CHOICES,

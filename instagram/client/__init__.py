@@ -25,6 +25,7 @@ from instagram.client.cdn import (
     download_media,
 )
 from instagram.client.fields import (
+    ACCOUNT_INSIGHT_METRICS,
     CHILDREN_FIELDS,
     DEFAULT_INSIGHT_METRICS,
     DISCOVERY_MEDIA_FIELDS,
@@ -38,6 +39,7 @@ from instagram.client.pagination import paginate, paginate_pages
 from instagram.client.reading import is_username
 from instagram.client.redaction import redact
 from instagram.client.results import (
+    AccountDay,
     ContainerStatus,
     DiscoveryPage,
     LongLivedToken,
@@ -63,6 +65,8 @@ __all__ = [
     "DISCOVERY_PROFILE_FIELDS",
     "DISCOVERY_MEDIA_FIELDS",
     "DEFAULT_INSIGHT_METRICS",
+    "ACCOUNT_INSIGHT_METRICS",
+    "AccountDay",
     "CHILDREN_FIELDS",
     "is_username",
     "cdn_session",

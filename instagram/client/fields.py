@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = ["PROFILE_FIELDS", "MEDIA_FIELDS", "DISCOVERY_PROFILE_FIELDS", "DISCOVERY_MEDIA_FIELDS",
-           "DEFAULT_INSIGHT_METRICS", "CHILDREN_FIELDS", "csv"]
+           "DEFAULT_INSIGHT_METRICS", "ACCOUNT_INSIGHT_METRICS", "CHILDREN_FIELDS", "csv"]
 
 PROFILE_FIELDS = "id,user_id,username,name,biography,followers_count,follows_count,media_count,profile_picture_url,website"
 MEDIA_FIELDS = (
@@ -19,6 +19,9 @@ DISCOVERY_MEDIA_FIELDS = (
 )
 CHILDREN_FIELDS = "id,media_type,media_url,thumbnail_url,timestamp"
 DEFAULT_INSIGHT_METRICS = ("views", "reach", "likes", "comments", "shares", "saved", "total_interactions")
+# Account insights asked per day as total_value (impressions: deprecated in v22.0; profile_views and the contact
+# clicks: deprecated in v21.0 — not asked). followers_count / media_count come from the profile fields instead.
+ACCOUNT_INSIGHT_METRICS = ("reach", "views", "accounts_engaged", "total_interactions")
 
 
 def csv(values: Iterable[str] | str) -> str:

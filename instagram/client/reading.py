@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from instagram.client.fields import (
+    ACCOUNT_INSIGHT_METRICS,
     CHILDREN_FIELDS,
     DEFAULT_INSIGHT_METRICS,
     DISCOVERY_MEDIA_FIELDS,
@@ -15,7 +16,7 @@ from instagram.client.fields import (
     csv,
 )
 from instagram.client.pagination import page_from, paginate, paginate_pages
-from instagram.client.results import DiscoveryPage, Page
+from instagram.client.results import AccountDay, DiscoveryPage, Page
 
 __all__ = ["ReadingCalls", "USERNAME_RE", "is_username"]
 
@@ -153,15 +154,43 @@ class ReadingCalls:
     def media_insights(self, media_id: str, metrics: Iterable[str] = DEFAULT_INSIGHT_METRICS) -> dict[str, int | None]:
         """Metric name → value; None when Instagram has no data yet (an empty list is not zero)."""
         payload = self.get(f"{media_id}/insights", {"metric": csv(metrics)}, endpoint="media_insights")
-        result: dict[str, int | None] = {}
-        for row in payload.get("data") or []:
-            name = row.get("name")
-            if not name:
-                continue
-            value: Any = None
-            if isinstance(row.get("total_value"), Mapping):
-                value = row["total_value"].get("value")
-            elif row.get("values"):
-                value = row["values"][-1].get("value")
-            result[name] = int(value) if isinstance(value, (int, float)) else None
-        return result
+        return _insight_values(payload)
+
+    def account_insights(self, ig_user_id: str, *, since: int, until: int,
+                         metrics: Iterable[str] = ACCOUNT_INSIGHT_METRICS) -> dict[str, int | None]:
+        """The account's totals between two unix times (period=day, metric_type=total_value); None = no data."""
+        payload = self.get(f"{ig_user_id}/insights", {"metric": csv(metrics), "period": "day",
+                                                      "metric_type": "total_value", "since": since, "until": until},
+                           endpoint="account_insights")
+        return _insight_values(payload)
+
+    def account_day(self, ig_user_id: str, *, since: int, until: int, insights: bool = True) -> AccountDay:
+        """Two calls: the profile's followers/media counts (now) and, when ``insights``, the day's account insights.
+
+        ``insights=False`` for a token without the insights permission: the counts still come.
+        """
+        profile = self.profile(ig_user_id, "id,followers_count,media_count")
+        values = self.account_insights(ig_user_id, since=since, until=until) if insights else {}
+        return AccountDay(followers_count=_int(profile.get("followers_count")), media_count=_int(profile.get("media_count")),
+                          reach=values.get("reach"), views=values.get("views"),
+                          accounts_engaged=values.get("accounts_engaged"),
+                          total_interactions=values.get("total_interactions"))
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) else None
+
+
+def _insight_values(payload: Mapping[str, Any]) -> dict[str, int | None]:
+    result: dict[str, int | None] = {}
+    for row in payload.get("data") or []:
+        name = row.get("name")
+        if not name:
+            continue
+        value: Any = None
+        if isinstance(row.get("total_value"), Mapping):
+            value = row["total_value"].get("value")
+        elif row.get("values"):
+            value = row["values"][-1].get("value")
+        result[name] = int(value) if isinstance(value, (int, float)) else None
+    return result

@@ -8,7 +8,7 @@ from typing import Any
 
 from instagram.usage import Usage
 
-__all__ = ["DiscoveryPage", "Page", "ContainerStatus", "PublishingLimit", "ShortLivedToken", "LongLivedToken"]
+__all__ = ["AccountDay", "DiscoveryPage", "Page", "ContainerStatus", "PublishingLimit", "ShortLivedToken", "LongLivedToken"]
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,15 @@ class DiscoveryPage:
     @property
     def usage(self) -> Usage | None:
         return self.page.usage
+
+
+@dataclass(frozen=True)
+class AccountDay:
+    """One account's figures for one day (``since`` ≤ t < ``until``); None = Instagram has no data (not zero)."""
+
+    followers_count: int | None
+    media_count: int | None
+    reach: int | None
+    views: int | None
+    accounts_engaged: int | None
+    total_interactions: int | None

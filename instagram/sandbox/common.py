@@ -65,6 +65,14 @@ FEED_METRICS = {"views", "reach", "likes", "comments", "shares", "saved", "total
                 "follows", "profile_activity", "ig_reels_avg_watch_time", "ig_reels_video_view_total_time"}
 STORY_METRICS = {"views", "reach", "replies", "shares", "total_interactions", "follows", "profile_visits", "navigation"}
 DEPRECATED_METRICS = {"impressions", "plays", "video_views", "clips_replays_count", "ig_reels_aggregated_all_plays_count"}
+# Account (IG user) insights asked per day as total_value. profile_views and the contact-button clicks were deprecated
+# in v21.0 (January 2025), impressions in v22.0: the sandbox refuses them as Meta does.
+ACCOUNT_METRICS = {"reach", "views", "accounts_engaged", "total_interactions", "likes", "comments", "shares", "saves",
+                   "replies", "follows_and_unfollows", "profile_links_taps"}
+ACCOUNT_DEPRECATED_METRICS = {"impressions", "profile_views", "email_contacts", "get_directions_clicks",
+                              "phone_call_clicks", "text_message_clicks", "website_clicks"}
+# A day's metric values of the sandbox's own accounts are drawn from this day number on (2026-01-01 = day 0).
+ACCOUNT_SERIES_EPOCH = 1767225600
 
 USER_FIELDS = {"id", "user_id", "ig_id", "username", "name", "biography", "website", "followers_count",
                "follows_count", "media_count", "profile_picture_url", "account_type", "media", "business_discovery"}

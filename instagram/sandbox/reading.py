@@ -37,6 +37,8 @@ class ReadingState:
                 out[name] = len(self.media_ids_of(user["id"]))
             elif name == "profile_picture_url":
                 out[name] = f"{base}/cdn/avatar/{user['id']}.jpg"
+            elif name == "followers_count" and user["id"] in self.users:
+                out[name] = self.followers_on(user, self.now())  # own accounts grow day by day
             elif name == "ig_id":
                 out[name] = int(user["id"]) % 10**10
             elif name == "media":

@@ -23,7 +23,7 @@ from instagram.sandbox.common import (
 from instagram.sandbox.control import control
 from instagram.sandbox.faults import apply_fault, take_fault
 from instagram.sandbox.fields import FieldSyntaxError
-from instagram.sandbox.insights import media_insights
+from instagram.sandbox.insights import insights_answer
 from instagram.sandbox.oauth import authorize_decide, authorize_page, fb_code_exchange, oauth_code_exchange
 from instagram.sandbox.publishing import create_container, media_publish, publishing_limit
 from instagram.sandbox.reading import get_object, list_children, list_comments, list_media, me_accounts, post_comment
@@ -255,7 +255,8 @@ def route(sb: Sandbox, h: SandboxHandler, method: str, seg: list[str], params: d
         ("GET", "content_publishing_limit"): ("content_publishing_limit", lambda: publishing_limit(sb, token, obj, params)),
         ("POST", "comments"): ("post_comment", lambda: post_comment(sb, token, obj, params)),
         ("GET", "comments"): ("list_comments", lambda: list_comments(sb, token, obj)),
-        ("GET", "insights"): ("media_insights", lambda: media_insights(sb, token, obj, params)),
+        ("GET", "insights"): ("account_insights" if obj == "me" or obj in sb.users else "media_insights",
+                              lambda: insights_answer(sb, token, obj, params)),
         ("GET", "children"): ("list_children", lambda: list_children(sb, token, obj, params, base)),
         ("GET", "accounts"): ("me_accounts", lambda: me_accounts(sb, token)),
     }

@@ -255,6 +255,8 @@ class MetricSnapshot(models.Model):
     class Meta:
         ordering = ["post", "-taken_at"]
         get_latest_by = "taken_at"
+        # Analytics read each post's latest snapshot: one index seek per post.
+        indexes = [models.Index(fields=["post", "taken_at"], name="metric_post_taken")]
 
     def __str__(self) -> str:
         return f"metrics of post {self.post_id} at {self.taken_at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,7 @@ from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
 from accounts.redirects import safe_next
 from scheduler import actions, recurrence, recurrence_builder, rules
+from scheduler.charts import Series, line_chart
 from scheduler.content import review_hash
 from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm, RescheduleForm
 from scheduler.models import MetricSnapshot, Post
@@ -29,7 +30,7 @@ from scheduler.selectors import posts as selectors
 from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
 from scheduler.services import lifecycle as lifecycle_svc
-from scheduler.views import charts, compose
+from scheduler.views import compose
 
 S = Post.Status
 
@@ -165,6 +166,24 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 
+# What the detail page plots, in this order, with the line colour.
+METRIC_SERIES = (("likes", "Likes", "#d62976"), ("comments", "Comments", "#3450d1"), ("views", "Views", "#1e7d32"),
+                 ("reach", "Reach", "#a05a00"))
+
+
+def _metric_charts(snapshots: list[Any], tz: Any) -> list[Any]:
+    """One small chart per metric that has data (small multiples), oldest snapshot left."""
+    snapshots = sorted(snapshots, key=lambda s: s.taken_at)
+    charts = []
+    for key, label, color in METRIC_SERIES:
+        chart = line_chart([Series(key, label, color, [(s.taken_at, getattr(s, key)) for s in snapshots])], tz=tz,
+                           title=f"{label} over time", width=320, height=120, css_class="chart", ticks=False,
+                           legend=False, min_points=1)
+        if not chart.empty:
+            charts.append(chart)
+    return charts
+
+
 def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     ws, user = request.workspace, request.user
     history = sorted(
@@ -178,7 +197,7 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     return {
         "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
         "when_text": localtime.local_text(post.publish_at, ws.tzinfo, "%A %-d %B %Y, %H:%M") if post.publish_at else "",
-        "charts": charts.metric_charts(list(post.metrics.all()), ws.tzinfo),
+        "charts": _metric_charts(list(post.metrics.all()), ws.tzinfo),
         "rrule_text": _describe(post), "next_dates": _next_dates(post),
         # Review notes are the team's own talk: clients (read-only) see the post, its preview and its results.
         "show_history": can(user, Action.VIEW_ALL_POSTS, ws),

@@ -14,14 +14,14 @@ from accounts.permissions import Role, role_of
 EXPECTED_MENU = {
     "admin": [("Dashboard", "scheduler:dashboard"), ("Calendar", "scheduler:calendar"), ("Posts", "scheduler:post_list"),
               ("Manual queue", "scheduler:manual_queue"), ("Media library", "scheduler:library"),
-              ("Archive", "archive:index"), ("Instagram accounts", "accounts:instagram_accounts"),
+              ("Archive", "archive:index"), ("Analytics", "scheduler:analytics"), ("Report", "scheduler:report"), ("Instagram accounts", "accounts:instagram_accounts"),
               ("Team", "accounts:team"), ("Settings", "accounts:workspace_settings"), ("Review desk", "admin:index")],
     "editor": [("Dashboard", "scheduler:dashboard"), ("Calendar", "scheduler:calendar"), ("Posts", "scheduler:post_list"),
-               ("Archive", "archive:index"), ("Review desk", "admin:index")],
+               ("Archive", "archive:index"), ("Analytics", "scheduler:analytics"), ("Report", "scheduler:report"), ("Review desk", "admin:index")],
     "social": [("Dashboard", "scheduler:dashboard"), ("Calendar", "scheduler:calendar"), ("Posts", "scheduler:post_list"),
                ("Manual queue", "scheduler:manual_queue"), ("Media library", "scheduler:library"),
-               ("Archive", "archive:index")],
-    "client": [("Dashboard", "scheduler:dashboard"), ("Calendar", "scheduler:calendar"), ("Archive", "archive:index")],
+               ("Archive", "archive:index"), ("Analytics", "scheduler:analytics"), ("Report", "scheduler:report")],
+    "client": [("Dashboard", "scheduler:dashboard"), ("Calendar", "scheduler:calendar"), ("Archive", "archive:index"), ("Analytics", "scheduler:analytics"), ("Report", "scheduler:report")],
 }
 
 

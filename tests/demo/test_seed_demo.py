@@ -11,7 +11,7 @@ from archive.models import ArchivedMedia, ArchivedProfile
 from demo.archive import HISTORY_DAYS
 from demo.management.commands.seed_demo import DEMO_PASSWORD, USERS
 from instagram.sandbox.testing import RunningSandbox
-from scheduler.models import MediaAsset, Post, PostingSlot
+from scheduler.models import AccountDay, MediaAsset, Post, PostingSlot
 
 
 @pytest.mark.django_db
@@ -31,8 +31,17 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings,
     for ws in Workspace.objects.all():
         assets = MediaAsset.objects.filter(workspace=ws)
         assert assets.count() == 6 and all(a.thumbnail and a.rendition for a in assets)
-        statuses = sorted(Post.objects.filter(workspace=ws).values_list("status", flat=True))
+        statuses = sorted(Post.objects.filter(workspace=ws).exclude(status="published").values_list("status", flat=True))
         assert statuses == ["approved", "approved", "approved", "draft", "in_review"]
+        # 90 days of history, once: published posts with insights and one row of account figures a day.
+        published = Post.objects.filter(workspace=ws, status="published")
+        assert 30 <= published.count() <= 90 and not published.filter(metrics__isnull=True).exists()
+        assert AccountDay.objects.filter(account__workspace=ws).count() == 90
+        assert {k for k in published.values_list("kind", flat=True)} == {"feed", "carousel", "reel", "story"}
+        captions = " ".join(Post.objects.filter(workspace=ws).values_list("caption", flat=True)).lower()
+        if ws.slug == "bluebird":  # a bookshop, not a coffee shop
+            assert "book" in captions and "coffee" not in captions and "latte" not in captions
+            assert "coffee" not in " ".join(assets.values_list("title", flat=True)).lower()
         assert Post.objects.filter(workspace=ws, manual_reason="stickers").count() == 1
         assert Post.objects.filter(workspace=ws).exclude(rrule="").count() == 1
         assert PostingSlot.objects.filter(account__workspace=ws).count() == 15
@@ -57,6 +66,9 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings,
     profile = ArchivedProfile.objects.get(workspace__slug="acme")
     page = client.get(reverse("archive:profile", kwargs={"ws": "acme", "pk": profile.pk})).content.decode()
     assert "<polyline" in page and "appears after the second fetch" not in page
+    for name in ("analytics", "report"):  # a fresh install shows real-looking figures
+        page = client.get(reverse(f"scheduler:{name}", kwargs={"ws": "acme"})).content.decode()
+        assert page.count("<polyline") >= 2 and "Nothing published in this period." not in page
 
 
 @pytest.mark.django_db

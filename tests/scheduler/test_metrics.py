@@ -39,3 +39,24 @@ def test_posts_older_than_the_window_are_not_refreshed(sandbox, make_due_post, s
     dispatch_run(budget_seconds=30)
     Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - timedelta(days=settings.METRICS_DAYS + 1))
     assert metrics_refresh() == 0
+
+
+def test_account_days_once_a_day_without_calls_when_nothing_changed(sandbox, ig_account):
+    from datetime import datetime, timedelta
+
+    from scheduler.engine.metrics import account_days_refresh
+    from scheduler.models import AccountDay
+
+    sandbox.reset_calls()
+    assert account_days_refresh() == 1
+    row = AccountDay.objects.get(account=ig_account)
+    local_today = timezone.localdate(timezone=ig_account.workspace.tzinfo)
+    assert row.day == local_today - timedelta(days=1)  # yesterday in the workspace's zone
+    assert row.followers_count and row.reach and row.views and row.accounts_engaged and row.total_interactions
+    assert sandbox.api_calls() == 2  # the profile's counts and the day's insights
+    assert account_days_refresh() == 0 and sandbox.api_calls() == 2  # the next hours: no call at all
+    tomorrow = datetime.combine(local_today + timedelta(days=1), datetime.min.time(),
+                                tzinfo=ig_account.workspace.tzinfo) + timedelta(hours=1)
+    with time_machine.travel(tomorrow, tick=False):
+        assert account_days_refresh() == 1
+    assert AccountDay.objects.filter(account=ig_account).count() == 2 and sandbox.api_calls() == 4

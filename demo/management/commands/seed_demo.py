@@ -12,6 +12,7 @@ from accounts.permissions import Role
 from accounts.services.workspaces import membership_add, workspace_create
 from demo.archive import seed_demo_archive
 from demo.content import seed_demo_content
+from demo.history import seed_demo_history
 
 DEMO_PASSWORD = "pressroom-demo"
 WORKSPACES = [("Acme Coffee", "acme", "Europe/Berlin"), ("Bluebird Books", "bluebird", "America/New_York")]
@@ -51,8 +52,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<8} / {DEMO_PASSWORD}   {role.value} in {', '.join(slugs)}")
 
     def extra_steps(self) -> list:
-        """Each app's demo data, in order: accounts on the sandbox, then media and posts, then the archive."""
-        return [connect_sandbox_accounts, seed_demo_content, seed_demo_archive]
+        """Each app's demo data, in order: accounts on the sandbox, then media and posts, 90 days of published history
+        with insights, then the archive."""
+        return [connect_sandbox_accounts, seed_demo_content, seed_demo_history, seed_demo_archive]
 
 
 def connect_sandbox_accounts(command: BaseCommand, workspaces: dict[str, Workspace]) -> None:
