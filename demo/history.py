@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import localtime
 from accounts.models import InstagramAccount, User, Workspace
 from demo.content import content_for
 from scheduler.analytics.periods import day_bounds
@@ -96,7 +97,7 @@ def history_create(*, account: InstagramAccount, author: User | None, assets: li
             if rng.random() > 0.33:
                 continue
             hour = rng.choice(list(brand["hours"]))
-            at = datetime.combine(day, time(hour, rng.choice((0, 0, 15, 30, 45))), tzinfo=tz)
+            at = localtime.to_instant(datetime.combine(day, time(hour, rng.choice((0, 0, 15, 30, 45)))), tz)
             if at >= now:
                 continue
             kind = _pick_kind(rng)

@@ -32,13 +32,15 @@ pytestmark = pytest.mark.django_db
 APP = {
     Role.ADMIN: {"view_dashboard", "view_calendar", "view_all_posts", "compose_post", "submit_post", "review_post",
                  "edit_caption", "publish_now", "handle_manual", "use_library", "view_archive", "manage_archive",
-                 "download_originals", "manage_accounts", "manage_workspace", "use_admin"},
+                 "download_originals", "manage_accounts", "manage_workspace", "use_admin", "view_analytics",
+                 "manage_reports"},
     Role.EDITOR: {"view_dashboard", "view_calendar", "view_all_posts", "review_post", "edit_caption",
-                  "view_archive", "download_originals", "use_admin"},
+                  "view_archive", "download_originals", "use_admin", "view_analytics"},
     Role.SOCIAL: {"view_dashboard", "view_calendar", "view_all_posts", "compose_post", "submit_post",
                   "edit_caption", "publish_now", "handle_manual", "use_library", "view_archive", "manage_archive",
-                  "download_originals"},
-    Role.CLIENT: {"view_dashboard", "view_calendar", "view_archive", "download_originals"},
+                  "download_originals", "view_analytics"},
+    # Issue 22: every member reads analytics and the report (clients: the report is theirs to keep).
+    Role.CLIENT: {"view_dashboard", "view_calendar", "view_archive", "download_originals", "view_analytics"},
 }
 # Admin change pages (model label) each role opens; every other one is 403 or 404 for them.
 _REVIEW_DESK = {"scheduler.post", "scheduler.reviewevent", "scheduler.publishattempt", "scheduler.postingslot",
@@ -53,10 +55,10 @@ ADMIN = {
 }
 # Navigation labels each role is shown.
 NAV = {
-    Role.ADMIN: {"Dashboard", "Calendar", "Posts", "Manual queue", "Media library", "Archive", "Instagram accounts",
-                 "Team", "Settings", "Review desk"},
-    Role.EDITOR: {"Dashboard", "Calendar", "Posts", "Archive", "Review desk"},
-    Role.CLIENT: {"Dashboard", "Calendar", "Archive"},
+    Role.ADMIN: {"Dashboard", "Calendar", "Posts", "Manual queue", "Media library", "Archive", "Analytics", "Report",
+                 "Instagram accounts", "Team", "Settings", "Review desk"},
+    Role.EDITOR: {"Dashboard", "Calendar", "Posts", "Archive", "Analytics", "Report", "Review desk"},
+    Role.CLIENT: {"Dashboard", "Calendar", "Archive", "Analytics", "Report"},
 }
 # persona → its role in A and in B (None: not a member).
 PERSONAS = {"mixed": {"A": Role.EDITOR, "B": Role.CLIENT}, "b-admin": {"A": None, "B": Role.ADMIN}}
