@@ -299,9 +299,15 @@ def run(world: World) -> dict:
     self_approve = social.post(f"{ws}/posts/{post_id}/approve")
     check(self_approve.status_code in (302, 403), f"self-approval answered {self_approve.status_code}")
     figures["self_approval_status"] = self_approve.status_code  # 403: a social manager may not approve at all
-    approved = editor.post(f"{ws}/posts/{post_id}/approve")
+    # A decision carries the version the reviewer saw (issue 17): read it off the post page as a browser would.
+    page = editor.get(f"{ws}/posts/{post_id}/").text
+    seen = re.search(r'name="seen_hash" value="([^"]+)"', page)
+    check(seen is not None, "the post page offers the editor no approval form")
+    approved = editor.post(f"{ws}/posts/{post_id}/approve", {"seen_hash": seen.group(1)})
     check(approved.status_code == 302, f"approval answered {approved.status_code}")
-    now = social.post(f"{ws}/posts/{post_id}/publish-now")
+    stale = editor.post(f"{ws}/posts/{post_id}/approve", {"seen_hash": "0" * 64})
+    figures["stale_approval_status"] = stale.status_code
+    now = social.post(f"{ws}/posts/{post_id}/publish-now", {"confirmed": "1"})  # irreversible: confirmed
     check(now.status_code == 302, f"publish-now answered {now.status_code}")
     started = time.monotonic()
 
@@ -315,6 +321,13 @@ def run(world: World) -> dict:
     say(f"published in {figures['approve_to_published_s']} s")
 
     # 5. archive a public profile and download its ZIP
+    # Production requires two-factor sign-in of Administrators (issue 20): the admin, signed in with a password only,
+    # is sent to enrolment; the social manager (no 2FA required for the role) adds the profile.
+    gated = admin.post(f"{ws}/archive/add", {"username": "verde_kitchen"})
+    check(gated.status_code == 302 and "/accounts/two-factor/" in gated.headers.get("Location", ""),
+          f"an Administrator without two-factor answered {gated.status_code} {gated.headers.get('Location', '')}")
+    figures["admin_without_2fa"] = gated.headers["Location"]
+    admin = social
     added = admin.post(f"{ws}/archive/add", {"username": "verde_kitchen"})
     check(added.status_code == 302 and "/archive/p/" in added.headers.get("Location", ""),
           f"adding a profile answered {added.status_code}")
