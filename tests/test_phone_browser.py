@@ -231,3 +231,30 @@ def test_screenshots_at_390_and_1400(browser_page, live_server, admin_user, edit
         for page in pages_by_user.values():
             page.context.close()
     assert not too_wide, too_wide
+
+
+def test_navigation_is_one_line_on_a_desktop_and_a_menu_on_a_phone(browser_page, live_server, admin_user, workspace):
+    dashboard = reverse("scheduler:dashboard", kwargs={"ws": workspace.slug})
+    desk = phone(browser_page, live_server, admin_user, **DESKTOP)
+    desk.goto(dashboard)
+    links = desk.locator(".mainnav a")
+    assert links.count() == 8  # every entry an Administrator has, Review desk included
+    tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count()))}
+    assert len(tops) == 1, "the navigation wraps to a second line at 1400 px"
+    sign_out = desk.get_by_role("button", name="Sign out")
+    assert round(sign_out.bounding_box()["y"]) <= max(tops) + 4  # on the same line too
+    assert page_width(desk) <= 1400
+    desk.context.close()
+
+    page = phone(browser_page, live_server, admin_user)
+    page.goto(dashboard)
+    review_desk = page.get_by_role("link", name="Review desk")
+    expect(review_desk).to_be_hidden()  # folded behind the Menu button
+    assert page.locator(".topbar").bounding_box()["height"] < 80
+    page.get_by_text("Menu", exact=True).tap()
+    expect(review_desk).to_be_visible()
+    assert_fits(page)
+    page.get_by_role("link", name="Calendar").tap()
+    page.wait_for_url("**/calendar/**")
+    expect(page.locator("#calendar-body")).to_be_visible()
+    page.context.close()
