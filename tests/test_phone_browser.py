@@ -170,6 +170,8 @@ def test_client_opens_a_gallery_and_the_lightbox_on_a_phone(browser_page, live_s
     assert page.locator("#lb-caption").inner_text() == newest.caption
     box = dialog.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    if os.environ.get("PRESSROOM_SCREENS"):
+        page.screenshot(path=str(Path(os.environ["PRESSROOM_SCREENS"]) / "archive-lightbox-390.png"))
     assert_fits(page)
     page.get_by_role("button", name="Close").first.tap()
     dialog.wait_for(state="hidden")
