@@ -260,3 +260,12 @@ def test_navigation_is_one_line_on_a_desktop_and_a_menu_on_a_phone(browser_page,
     page.wait_for_url("**/calendar/**")
     expect(page.locator("#calendar-body")).to_be_visible()
     page.context.close()
+
+
+def test_without_javascript_the_wide_screen_shows_what_folds(browser_page, live_server, admin_user, workspace):
+    page = phone(browser_page, live_server, admin_user, java_script_enabled=False, **DESKTOP)
+    page.goto(cal_url(workspace, "month", "2027-02-01"))
+    expect(page.get_by_role("link", name="Review desk")).to_be_visible()
+    expect(page.locator("#calendar-filters select[name=account]")).to_be_visible()
+    expect(page.locator("#calendar-filter-fold > summary")).to_be_hidden()
+    page.context.close()
