@@ -15,6 +15,7 @@ class NavItem:
     url_name: str
     action: Action
     workspace_scoped: bool = True
+    group: str = ""  # "" = on the bar; otherwise the name of the menu it folds into (keeps the bar one line)
 
 
 NAV: list[NavItem] = [
@@ -26,9 +27,9 @@ NAV: list[NavItem] = [
     NavItem("Archive", "archive:index", Action.VIEW_ARCHIVE),
     NavItem("Analytics", "scheduler:analytics", Action.VIEW_ANALYTICS),
     NavItem("Report", "scheduler:report", Action.VIEW_ANALYTICS),
-    NavItem("Instagram accounts", "accounts:instagram_accounts", Action.MANAGE_ACCOUNTS),
-    NavItem("Team", "accounts:team", Action.MANAGE_WORKSPACE),
-    NavItem("Settings", "accounts:workspace_settings", Action.MANAGE_WORKSPACE),
+    NavItem("Instagram accounts", "accounts:instagram_accounts", Action.MANAGE_ACCOUNTS, group="Workspace"),
+    NavItem("Team", "accounts:team", Action.MANAGE_WORKSPACE, group="Workspace"),
+    NavItem("Settings", "accounts:workspace_settings", Action.MANAGE_WORKSPACE, group="Workspace"),
     NavItem("Review desk", "admin:index", Action.USE_ADMIN, workspace_scoped=False),
 ]
 
@@ -43,5 +44,5 @@ def nav_for(user, workspace) -> list[dict[str, str]]:  # noqa: ANN001
             url = reverse(item.url_name, kwargs={"ws": workspace.slug}) if item.workspace_scoped else reverse(item.url_name)
         except NoReverseMatch:
             continue  # the page arrives with a later issue
-        items.append({"label": item.label, "url": url, "name": item.url_name})
+        items.append({"label": item.label, "url": url, "name": item.url_name, "group": item.group})
     return items
