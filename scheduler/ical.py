@@ -11,60 +11,68 @@ each linking back to its post.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import icalendar
-from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from accounts import localtime
 from accounts.models import Workspace
 from accounts.permissions import Action, can
-from scheduler.models import Post, PublishAttempt
+from scheduler.models import Post
 from scheduler.selectors import calendar as cal
 
 PAST_DAYS = 14
 FUTURE_DAYS = 120
 EVENT_MINUTES = 15
-CACHE_SECONDS = 300  # as long as the Cache-Control the feed sends; a change to the posts ends it sooner
 
 
-def fingerprint(*, workspace: Workspace) -> str:
-    """Changes whenever a post of the workspace is added, removed, edited, moved or changes status.
+def _window(workspace: Workspace, now: datetime) -> tuple[datetime, datetime]:
+    today = localtime.today(workspace.tzinfo, now)
+    win = cal.Window("agenda", today, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS),
+                     today, today, "")
+    return win.bounds_utc(workspace.tzinfo)
 
-    Services bump `version`/`updated_at`; the engine changes `status` (counted per status) and writes attempts.
-    """
+
+def etag(*, user, workspace: Workspace, base_url: str, account_id: int | None = None,  # noqa: ANN001
+         now: datetime | None = None) -> str:
+    """The feed's ETag without rendering it: one aggregate over the posts of its window (and the live series roots
+    before it) — count, id sum, version sum, last change, count per status (the engine changes a status without
+    touching the version) — plus the window's first day, what the owner may see (a client's feed differs from a
+    manager's, so the two never share a tag), the account and the site's address."""
+    now = now or timezone.now()
+    lo, hi = _window(workspace, now)
+    in_window = Q(publish_at__gte=lo, publish_at__lt=hi) | (Q(series_stopped=False, publish_at__lt=lo) & ~Q(rrule=""))
+    qs = Post.objects.filter(in_window, workspace=workspace)
+    if account_id:
+        qs = qs.filter(account_id=account_id)
     counts = {f"n_{value}": Count("id", filter=Q(status=value)) for value in Post.Status.values}
-    row = Post.objects.filter(workspace=workspace).aggregate(
-        changed=Max("updated_at"), versions=Sum("version"), **counts)
-    attempts = PublishAttempt.objects.filter(post__workspace=workspace).aggregate(last=Max("id"))["last"]
-    return hashlib.sha256(repr((sorted(row.items()), attempts)).encode()).hexdigest()[:24]
-
-
-def cached_feed(*, token: str, user, workspace: Workspace, base_url: str,  # noqa: ANN001
-                account_id: int | None = None) -> bytes:
-    """`feed()`, cached per token, account, local hour and the workspace's post fingerprint."""
-    hour = timezone.now().astimezone(workspace.tzinfo).strftime("%Y%m%d%H")
-    key = f"ics:{token}:{account_id}:{hour}:{fingerprint(workspace=workspace)}:{base_url}"
-    key = "ics:" + hashlib.sha256(key.encode()).hexdigest()
-    body = cache.get(key)
-    if body is None:
-        body = feed(user=user, workspace=workspace, base_url=base_url, account_id=account_id)
-        cache.set(key, body, CACHE_SECONDS)
-    return body
+    row = qs.aggregate(n=Count("id"), ids=Sum("id"), changed=Max("updated_at"), versions=Sum("version"), **counts)
+    seen = (can(user, Action.VIEW_ALL_POSTS, workspace), getattr(user, "pk", None))
+    key = repr((sorted(row.items()), lo, seen, account_id, base_url, workspace.timezone, workspace.name))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = None,  # noqa: ANN001
          now: datetime | None = None) -> bytes:
-    """The .ics body of what `user` may see in `workspace` (optionally one account), 14 days back to 120 ahead."""
+    """The whole .ics body at once (tests, small feeds); the view streams `stream()`."""
+    return b"".join(stream(user=user, workspace=workspace, base_url=base_url, account_id=account_id, now=now))
+
+
+STREAM_EVENTS = 200  # events per chunk the response sends
+
+
+def stream(*, user, workspace: Workspace, base_url: str, account_id: int | None = None,  # noqa: ANN001
+           now: datetime | None = None) -> Iterator[bytes]:
+    """The .ics body of what `user` may see in `workspace` (optionally one account), PAST_DAYS back to FUTURE_DAYS
+    ahead, in chunks: rows are read with iterator() and each chunk of events is sent as it is made, so memory stays
+    flat and the cost grows with the events of the window only."""
     now = now or timezone.now()
     zone = workspace.tzinfo
-    today = localtime.today(zone, now)
-    win = cal.Window("agenda", today, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS),
-                     today, today, "")
-    lo, hi = win.bounds_utc(zone)
+    lo, hi = _window(workspace, now)
     # Plain rows, not model instances: building thousands of Post objects was a third of the feed's time.
     rows = cal.calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi,
                               filters=cal.Filters(account=account_id), with_media=False).values(*_ROW)
@@ -75,13 +83,16 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"Pressroom · {workspace.name}")
     calendar.add("x-wr-timezone", workspace.timezone)
+    head, tail = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
+    yield head
     stamp = icalendar.vDatetime(now.astimezone(UTC)).to_ical()
     # Clients see the calendar, not the post page (its history holds internal review notes): link the day.
     full = can(user, Action.VIEW_ALL_POSTS, workspace)
     detail = f"{base_url.rstrip('/')}/w/{workspace.slug}/posts/{{}}/"
     day_link = f"{base_url.rstrip('/')}/w/{workspace.slug}/calendar/?view=day&date={{}}"
     events: list[bytes] = []
-    for row in rows:
+    count = 0
+    for row in rows.iterator(chunk_size=1000):
         post = SimpleNamespace(**row)
         dates = []
         if post.publish_at and lo <= post.publish_at < hi:
@@ -113,8 +124,11 @@ def feed(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
                 b"TRANSP:TRANSPARENT",
                 b"END:VEVENT",
             ]
-    head, tail = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
-    return head + b"\r\n".join(events) + (b"\r\n" if events else b"") + b"END:VCALENDAR" + tail
+            count += 1
+        if count >= STREAM_EVENTS:
+            yield b"\r\n".join(events) + b"\r\n"
+            events, count = [], 0
+    yield b"\r\n".join(events) + (b"\r\n" if events else b"") + b"END:VCALENDAR" + tail
 
 
 _ROW = ("id", "publish_at", "status", "rrule", "series_stopped", "occurrence_at", "last_occurrence_at", "caption",

@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import condition, require_http_methods, require_safe
 
 from accounts import localtime
 from accounts.permissions import Action, can, workspace_view
@@ -280,18 +280,36 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduler/calendar/feeds.html", context)
 
 
-@require_safe
-def calendar_feed(request: HttpRequest, token: str, account: int | None = None) -> HttpResponse:
-    """The .ics body for a live token; an unknown or revoked token, or a user who lost access, gets 404."""
+def _feed_owner(request: HttpRequest, token: str, account: int | None) -> CalendarFeedToken:
+    """The live token of this feed URL (looked up once per request); an unknown or revoked token, a user who lost
+    access or an account of another workspace is 404."""
+    cached = getattr(request, "_feed_owner", None)
+    if cached is not None:
+        return cached
     row = CalendarFeedToken.objects.filter(token=token, revoked_at__isnull=True).select_related(
         "user", "workspace").first()
     if row is None or not row.user.is_active or not can(row.user, Action.VIEW_CALENDAR, row.workspace):
         raise Http404("No such calendar feed.")
     if account is not None and not row.workspace.instagram_accounts.filter(pk=account).exists():
         raise Http404("No such calendar feed.")
-    body = ical.cached_feed(token=row.token, user=row.user, workspace=row.workspace,
-                            base_url=request.build_absolute_uri("/"), account_id=account)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    request._feed_owner = row
+    return row
+
+
+def _feed_etag(request: HttpRequest, token: str, account: int | None = None) -> str:
+    row = _feed_owner(request, token, account)
+    return ical.etag(user=row.user, workspace=row.workspace, base_url=request.build_absolute_uri("/"),
+                     account_id=account)
+
+
+@require_safe
+@condition(etag_func=_feed_etag)  # a calendar app polling an unchanged feed gets 304, nothing rendered
+def calendar_feed(request: HttpRequest, token: str, account: int | None = None) -> HttpResponse:
+    """The .ics body for a live token, streamed (scheduler/ical.py)."""
+    row = _feed_owner(request, token, account)
+    body = ical.stream(user=row.user, workspace=row.workspace, base_url=request.build_absolute_uri("/"),
+                       account_id=account)
+    response = StreamingHttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="pressroom-{row.workspace.slug}.ics"'
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "private, max-age=300, must-revalidate"
     return response
