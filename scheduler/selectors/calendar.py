@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as pycal
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -242,6 +243,16 @@ def _cells(view: str, win: Window, zone: ZoneInfo) -> list[tuple[Any, datetime]]
     return [(day, localtime.day_start(day, zone)) for day in win.days()]
 
 
+def _cell_of(starts: list[datetime], first: int, end: int) -> Any:
+    """The cell number of publish_at among cells first … end-1 (cell i begins at starts[i]), as a CASE that halves
+    the cells at each level: a row costs log2(cells) comparisons, not one per cell."""
+    if end - first == 1:
+        return Value(first)
+    mid = (first + end) // 2
+    return Case(When(publish_at__lt=starts[mid], then=_cell_of(starts, first, mid)),
+                default=_cell_of(starts, mid, end), output_field=IntegerField())
+
+
 @dataclass
 class _Drawn:
     ids: list[int]
@@ -254,8 +265,7 @@ def _drawn(qs: QuerySet[Post], starts: list[datetime], cap: int, uncapped: list[
     """One query: the first `cap` posts of every cell (all of an `uncapped` cell's), each cell's count, and (week)
     the posts standing on a posting slot's minute. Cells are numbered by a CASE over their first instants (from
     accounts/localtime, so a 23- or 25-hour day is one cell), numbered in SQL by ROW_NUMBER() over the cell."""
-    cell = Case(*[When(publish_at__lt=start, then=Value(i - 1)) for i, start in enumerate(starts) if i],
-                default=Value(len(starts) - 1), output_field=IntegerField())
+    cell = _cell_of(starts, 0, len(starts))
     order = [F("publish_at").asc(), F("id").asc()]
     qs = qs.annotate(cell=cell).annotate(
         rn=Over(RowNumber(), partition_by=[F("cell")], order_by=order),
@@ -277,28 +287,44 @@ def _drawn(qs: QuerySet[Post], starts: list[datetime], cap: int, uncapped: list[
     return out
 
 
-def _entries(posts: Any, *, workspace: Workspace, zone: ZoneInfo, lo: datetime, hi: datetime, filters: Filters,
-             stored: Any = None, vlo: datetime | None = None) -> list[Entry]:
-    """Cards of the stored posts (in [lo, hi), or those whose id is in `stored`) and the future dates of the live
-    series among `posts`, projected for [vlo or lo, hi) only."""
+_Candidate = tuple  # (instant UTC, post id, drawn date 0/1, post, status, thumb): a card before it is made
+
+
+def _candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters,
+                stored: Any = None, vlo: datetime | None = None) -> list[_Candidate]:
+    """The cards of the stored posts (in [lo, hi), or those whose id is in `stored`) and the future dates of the
+    live series among `posts`, projected for [vlo or lo, hi) only; sorted in the cards' one order, not yet made."""
     prefix = _thumb_prefix(workspace)
-    entries: list[Entry] = []
+    out: list[_Candidate] = []
     for post in posts:
         thumb = prefix.format(post.first_asset_id) if post.first_thumb else ""
         shown = (post.pk in stored) if stored is not None else (
             post.publish_at and lo <= post.publish_at < hi and (not filters.status or post.status == filters.status))
         if shown:
-            entries.append(Entry(post=post, at=post.publish_at.astimezone(zone), status=post.status, thumb=thumb,
-                                 occurrence_utc=post.occurrence_at))
+            out.append((post.publish_at, post.pk, 0, post, post.status, thumb))
         if post.rrule and not post.series_stopped and post.publish_at:
             status = projected_status(post)  # future dates inherit the series' review, never gain one
             if filters.status and status != filters.status:
                 continue
-            for instant in virtual_dates(post, workspace.timezone, vlo or lo, hi):
-                entries.append(Entry(post=post, at=instant.astimezone(zone), status=status, virtual=True,
-                                     occurrence_utc=instant, thumb=thumb))
-    entries.sort(key=_order)
-    return entries
+            out += [(instant, post.pk, 1, post, status, thumb)
+                    for instant in virtual_dates(post, workspace.timezone, vlo or lo, hi)]
+    out.sort(key=lambda c: c[:3])
+    return out
+
+
+def _card(c: _Candidate, zone: ZoneInfo) -> Entry:
+    instant, _, virtual, post, status, thumb = c
+    if virtual:
+        return Entry(post=post, at=instant.astimezone(zone), status=status, virtual=True, occurrence_utc=instant,
+                     thumb=thumb)
+    return Entry(post=post, at=instant.astimezone(zone), status=status, thumb=thumb,
+                 occurrence_utc=post.occurrence_at)
+
+
+def _entries(posts: Any, *, workspace: Workspace, zone: ZoneInfo, lo: datetime, hi: datetime, filters: Filters,
+             stored: Any = None, vlo: datetime | None = None) -> list[Entry]:
+    return [_card(c, zone) for c in _candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters,
+                                                 stored=stored, vlo=vlo)]
 
 
 def _order(entry: Entry) -> tuple[datetime, int, int]:
@@ -338,24 +364,27 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
                    slot_minutes=sorted({instant for _, instant, _ in slot_list}),
                    slot_accounts={slot.account_id for _, _, slot in slot_list})
     posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=drawn.ids)
-    entries = _entries(posts, workspace=workspace, zone=zone, lo=lo, hi=hi, filters=filters, stored=set(drawn.ids))
+    found = _candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters, stored=set(drawn.ids))
+    # Per cell: the stored cards read are its first `cap` (or all); a series' dates join them in the same order and
+    # the first `cap` of the two are drawn. Only those become cards (a card's strings cost more than the rest).
     totals: dict[Any, int] = {keys[i]: n for i, n in drawn.totals.items()}
-    cell_of = (lambda e: (e.at.date(), e.at.hour)) if view == "week" else (lambda e: e.at.date())
-    grouped: dict[Any, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        grouped[cell_of(entry)].append(entry)
-        if entry.virtual:
-            totals[cell_of(entry)] = totals.get(cell_of(entry), 0) + 1
-    uncapped_keys = {keys[i] for i in uncapped}
-    shown = [e for key, group in grouped.items() for e in (group if key in uncapped_keys else group[:cap])]
-    shown.sort(key=_order)
+    per_cell: dict[int, list[_Candidate]] = defaultdict(list)
+    virtual_taken: set[tuple[int, datetime]] = set()
+    for c in found:
+        index = bisect_right(starts, c[0]) - 1
+        per_cell[index].append(c)
+        if c[2]:
+            totals[keys[index]] = totals.get(keys[index], 0) + 1
+            virtual_taken.add((c[3].account_id, c[0].replace(second=0, microsecond=0)))
+    uncapped_set = set(uncapped)
+    shown = [_card(c, zone) for index in sorted(per_cell)
+             for c in (per_cell[index] if index in uncapped_set else per_cell[index][:cap])]
     by_day = defaultdict(list)
     for entry in shown:
         by_day[entry.at.date()].append(entry)
     cal = Calendar(window=win, zone=zone, entries=shown, by_day=dict(by_day), totals=totals)
     if with_slots:
-        taken = drawn.taken | {(e.post.account_id, e.at.astimezone(UTC).replace(second=0, microsecond=0))
-                               for e in entries if e.virtual}
+        taken = drawn.taken | virtual_taken
         cal.slots = _free(slot_list, taken, zone)
     return cal
 
