@@ -20,7 +20,7 @@ from accounts import localtime
 from accounts.models import InstagramAccount, User, Workspace
 from scheduler import recurrence
 from scheduler.content import projected_status
-from scheduler.models import Post, PostingSlot, PostMedia
+from scheduler.models import Post, PostMedia
 from scheduler.rules import MOVABLE  # what may be moved: the one transition table
 from scheduler.selectors.posts import visible_posts
 
@@ -173,6 +173,7 @@ class Calendar:
     # How many cards each cell holds in all (drawn or not): a date (month, day, agenda) or (date, hour) (week).
     totals: dict[Any, int] = field(default_factory=dict)
     slots: dict[date, list[tuple[datetime, InstagramAccount]]] = field(default_factory=dict)
+    accounts: list[InstagramAccount] | None = None  # the workspace's accounts, when read along with the slots
 
 
 def _thumb_prefix(workspace: Workspace) -> str:
@@ -368,9 +369,10 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     cap = HOUR_CARDS if view == "week" else MONTH_CARDS
     # The week's repeated hour (fall back) shows each pass in full: it is longer than an hour.
     uncapped = [i for i, (a, b) in enumerate(zip(starts, ends, strict=True)) if view == "week" and b - a > timedelta(hours=1)]
-    slot_list: list[tuple[date, datetime, PostingSlot]] = []
+    slot_list: list[tuple[date, datetime, Any]] = []
+    accounts = None
     if with_slots:
-        slot_list = _slot_instants(workspace=workspace, win=win, account_id=filters.account)
+        slot_list, accounts = _slot_instants(workspace=workspace, win=win, account_id=filters.account)
     drawn = _drawn(_window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters), starts, cap, uncapped,
                    slot_minutes=sorted({instant for _, instant, _ in slot_list}),
                    slot_accounts={slot.account_id for _, _, slot in slot_list})
@@ -393,7 +395,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     by_day = defaultdict(list)
     for entry in shown:
         by_day[entry.at.date()].append(entry)
-    cal = Calendar(window=win, zone=zone, entries=shown, by_day=dict(by_day), totals=totals)
+    cal = Calendar(window=win, zone=zone, entries=shown, by_day=dict(by_day), totals=totals, accounts=accounts)
     if with_slots:
         taken = drawn.taken | virtual_taken
         cal.slots = _free(slot_list, taken, zone)
@@ -471,22 +473,37 @@ def agenda_page(*, user: Any, workspace: Workspace, anchor: date, filters: Filte
 # --------------------------------------------------------------------------------------------------- posting slots
 
 
-def _slot_instants(*, workspace: Workspace, win: Window,
-                   account_id: int | None = None) -> list[tuple[date, datetime, PostingSlot]]:
-    """Every posting slot of the window as (local day, instant, slot), from the accounts' weekly grids."""
-    qs = PostingSlot.objects.filter(account__workspace=workspace).select_related("account").only(
-        "weekday", "time", "account__id", "account__username", "account__status")
-    if account_id:
-        qs = qs.filter(account_id=account_id)
-    grid: dict[int, list[PostingSlot]] = defaultdict(list)
-    for slot in qs:
-        grid[slot.weekday].append(slot)
+def _slot_instants(*, workspace: Workspace, win: Window, account_id: int | None = None,
+                   ) -> tuple[list[tuple[date, datetime, Any]], list[InstagramAccount]]:
+    """Every posting slot of the window as (local day, instant, slot), from the accounts' weekly grids, and the
+    workspace's accounts (the filter bar's list): one query, accounts left-joined to their slots."""
+    rows = InstagramAccount.objects.filter(workspace=workspace).order_by("username", "id").values_list(
+        "id", "username", "status", "slots__weekday", "slots__time")
+    accounts: dict[int, InstagramAccount] = {}
+    grid: dict[int, list[Any]] = defaultdict(list)
+    for pk, username, status, weekday, at in rows:
+        account = accounts.get(pk)
+        if account is None:
+            account = accounts[pk] = InstagramAccount(id=pk, username=username, status=status,
+                                                      workspace_id=workspace.pk)
+        if weekday is not None and (not account_id or pk == account_id):
+            grid[weekday].append(_Slot(pk, at, account))
+    for slots in grid.values():
+        slots.sort(key=lambda slot: (slot.account_id, slot.time))
     zone = workspace.tzinfo
-    return [(day, localtime.to_instant(datetime.combine(day, slot.time), zone), slot)
-            for day in win.days() for slot in grid.get(day.weekday(), ())]
+    found = [(day, localtime.to_instant(datetime.combine(day, slot.time), zone), slot)
+             for day in win.days() for slot in grid.get(day.weekday(), ())]
+    return found, list(accounts.values())
 
 
-def _free(slot_list: list[tuple[date, datetime, PostingSlot]], taken: set[tuple[int, datetime]],
+@dataclass(frozen=True)
+class _Slot:
+    account_id: int
+    time: time
+    account: InstagramAccount
+
+
+def _free(slot_list: list[tuple[date, datetime, Any]], taken: set[tuple[int, datetime]],
           zone: ZoneInfo) -> dict[date, list[tuple[datetime, InstagramAccount]]]:
     out: dict[date, list[tuple[datetime, InstagramAccount]]] = {}
     for day, instant, slot in slot_list:
@@ -497,9 +514,10 @@ def _free(slot_list: list[tuple[date, datetime, PostingSlot]], taken: set[tuple[
     return out
 
 
-def filter_choices(*, workspace: Workspace) -> dict[str, Any]:
-    """Accounts and authors for the filter bar (one query each)."""
-    accounts = list(InstagramAccount.objects.filter(workspace=workspace).only("id", "username").order_by("username"))
+def filter_choices(*, workspace: Workspace, accounts: list[InstagramAccount] | None = None) -> dict[str, Any]:
+    """Accounts and authors for the filter bar (one query each; `accounts` when the page has read them already)."""
+    if accounts is None:
+        accounts = list(InstagramAccount.objects.filter(workspace=workspace).only("id", "username").order_by("username"))
     authors = list(User.objects.filter(memberships__workspace=workspace).only("id", "username", "first_name",
                                                                                 "last_name").order_by("username"))
     return {"accounts": accounts, "authors": authors, "statuses": S.choices, "kinds": Post.Kind.choices}

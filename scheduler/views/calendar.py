@@ -168,7 +168,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         return render(request, f"{TEMPLATE}#agenda_page", context)
     if request.htmx and request.htmx.target == "calendar-body":
         return render(request, f"{TEMPLATE}#body", context)
-    context.update(selectors.filter_choices(workspace=request.workspace))
+    context.update(selectors.filter_choices(workspace=request.workspace, accounts=context["cal"].accounts))
     return render(request, TEMPLATE, context)
 
 
