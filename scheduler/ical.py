@@ -114,21 +114,24 @@ def stream(*, user, workspace: Workspace, base_url: str, account_id: int | None 
             continue
         title = (post.caption or "").strip().splitlines()[0][:60] if (post.caption or "").strip() else ""
         kind = _KINDS.get(post.kind, post.kind)
-        summary = _text(f"@{post.account__username} · {kind}: {title or f'{kind} #{post.id}'}")
-        url = icalendar.vUri(detail.format(post.id)).to_ical() if full else b""
+        summary = _fold(b"SUMMARY:" + _text(f"@{post.account__username} · {kind}: {title or f'{kind} #{post.id}'}"))
+        url = _fold(b"URL:" + detail.format(post.id).encode()) if full else b""  # a URI value is its text (vUri)
         caption = post.caption[:500]
+        described: dict[str, bytes] = {}  # a series' dates share their text
         for instant, status, uid in dates:
-            start = instant.astimezone(UTC)
-            end = start + timedelta(minutes=EVENT_MINUTES)  # on the instant: 15 minutes, whatever the clock does
+            description = described.get(status)
+            if description is None:
+                description = described[status] = _fold(b"DESCRIPTION:" + _text(f"{_LABELS[status]}. {caption}"))
+            end = instant + timedelta(minutes=EVENT_MINUTES)  # on the instant: 15 minutes, whatever the clock does
             events += [
                 b"BEGIN:VEVENT",
                 _fold(b"UID:" + _text(f"{uid}@{workspace.slug}.pressroom")),
                 b"DTSTAMP:" + stamp,
-                b"DTSTART:" + start.strftime("%Y%m%dT%H%M%SZ").encode(),
-                b"DTEND:" + end.strftime("%Y%m%dT%H%M%SZ").encode(),
-                _fold(b"SUMMARY:" + summary),
-                _fold(b"DESCRIPTION:" + _text(f"{cal.S(status).label}. {caption}")),
-                _fold(b"URL:" + (url or icalendar.vUri(day_link.format(instant.astimezone(zone).date().isoformat())).to_ical())),
+                b"DTSTART:" + _utc(instant),
+                b"DTEND:" + _utc(end),
+                summary,
+                description,
+                url or _fold(b"URL:" + day_link.format(instant.astimezone(zone).date().isoformat()).encode()),
                 b"STATUS:" + _STATUS.get(status, b"TENTATIVE"),
                 b"TRANSP:TRANSPARENT",
                 b"END:VEVENT",
@@ -143,12 +146,22 @@ def stream(*, user, workspace: Workspace, base_url: str, account_id: int | None 
 _ROW = ("id", "publish_at", "status", "rrule", "series_stopped", "occurrence_at", "last_occurrence_at", "caption",
         "kind", "account__username")
 _KINDS = dict(Post.Kind.choices)
+_LABELS = dict(Post.Status.choices)
 _STATUS = {cal.S.APPROVED: b"CONFIRMED", cal.S.PUBLISHING: b"CONFIRMED", cal.S.PUBLISHED: b"CONFIRMED",
            cal.S.CANCELLED: b"CANCELLED"}
 
 
 def _text(value: str) -> bytes:
-    return icalendar.vText(value).to_ical()
+    """RFC 5545 §3.3.11 TEXT escaping, exactly as icalendar's vText does it (same order), without building a vText
+    (its parameters object cost more than the escaping, thousands of times a feed)."""
+    return (value.replace(r"\N", "\n").replace("\\", "\\\\").replace(";", r"\;").replace(",", r"\,")
+            .replace("\r\n", r"\n").replace("\n", r"\n").replace("\r", r"\n")).encode()
+
+
+def _utc(instant: datetime) -> bytes:
+    """20270327T090000Z (RFC 5545 §3.3.5 form 2) for an aware instant, from isoformat() (cheaper than strftime)."""
+    iso = instant.astimezone(UTC).isoformat()
+    return f"{iso[0:4]}{iso[5:7]}{iso[8:10]}T{iso[11:13]}{iso[14:16]}{iso[17:19]}Z".encode()
 
 
 def _fold(line: bytes) -> bytes:
