@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule as du
@@ -184,6 +185,7 @@ def _positive_int(name: str, value: str) -> int:
     return int(value)
 
 
+@lru_cache(maxsize=1024)  # a calendar page projects hundreds of series, most with the same few rules (read-only)
 def _parse(rule: str) -> _Rule:
     text = _strip_prefix(rule)
     parts: dict[str, str] = {}

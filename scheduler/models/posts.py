@@ -112,6 +112,12 @@ class Post(models.Model):
             models.Index(fields=["status", "next_check_at"], name="post_check"),
             models.Index(fields=["status", "claimed_at"], name="post_lease"),
             models.Index(fields=["workspace", "publish_at"], name="post_calendar"),
+            # The calendar's grid/paging/ETag reads (issue 25): cells and counts from the index alone.
+            models.Index(fields=["workspace", "publish_at", "id", "status", "account", "version", "updated_at"],
+                         name="post_calendar_cover"),
+            # Live series roots before a window (the dates they draw into it): a handful among thousands of posts.
+            models.Index(fields=["workspace", "publish_at"], condition=models.Q(series_stopped=False) & ~models.Q(rrule=""),
+                         name="post_live_series"),
             models.Index(fields=["account", "published_at"], name="post_account_published"),
         ]
         constraints = [

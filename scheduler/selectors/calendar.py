@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import calendar as pycal
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Window as Over
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber, TruncMinute
 
 from accounts import localtime
 from accounts.models import InstagramAccount, User, Workspace
 from scheduler import recurrence
 from scheduler.content import projected_status
-from scheduler.models import Post, PostingSlot, PostMedia
+from scheduler.models import Post, PostMedia
 from scheduler.rules import MOVABLE  # what may be moved: the one transition table
 from scheduler.selectors.posts import visible_posts
 
@@ -165,7 +170,10 @@ class Calendar:
     zone: ZoneInfo
     entries: list[Entry]
     by_day: dict[date, list[Entry]] = field(default_factory=dict)
+    # How many cards each cell holds in all (drawn or not): a date (month, day, agenda) or (date, hour) (week).
+    totals: dict[Any, int] = field(default_factory=dict)
     slots: dict[date, list[tuple[datetime, InstagramAccount]]] = field(default_factory=dict)
+    accounts: list[InstagramAccount] | None = None  # the workspace's accounts, when read along with the slots
 
 
 def _thumb_prefix(workspace: Workspace) -> str:
@@ -176,11 +184,16 @@ def _thumb_prefix(workspace: Workspace) -> str:
 
 
 def calendar_posts(*, user: Any, workspace: Workspace, start_utc: datetime, end_utc: datetime,
-                   filters: Filters, with_media: bool = True) -> QuerySet[Post]:
-    """Posts the user may see with publish_at in [start, end), plus live series roots that may draw dates there."""
-    in_window = Q(publish_at__gte=start_utc, publish_at__lt=end_utc)
-    if filters.status:
-        in_window &= Q(status=filters.status)
+                   filters: Filters, with_media: bool = True, ids: list[int] | None = None) -> QuerySet[Post]:
+    """Posts the user may see with publish_at in [start, end), plus live series roots that may draw dates there.
+
+    With `ids`, only those of the window's posts (the cards a grid draws, chosen by `_drawn`) plus the roots."""
+    if ids is not None:
+        in_window = Q(pk__in=ids)
+    else:
+        in_window = Q(publish_at__gte=start_utc, publish_at__lt=end_utc)
+        if filters.status:
+            in_window &= Q(status=filters.status)
     live_root = Q(series_stopped=False, publish_at__lt=end_utc) & ~Q(rrule="")
     qs = visible_posts(user=user, workspace=workspace).filter(in_window | live_root)
     if filters.account:
@@ -210,63 +223,301 @@ def virtual_dates(root: Post, tz: str, lo: datetime, hi: datetime) -> list[datet
     return [t for t in found if t > last]
 
 
-def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: Filters,
-          with_slots: bool = False) -> Calendar:
-    """Everything one calendar view draws, in a number of queries that does not depend on how many posts."""
-    zone = workspace.tzinfo
-    win = window(view, anchor)
-    lo, hi = win.bounds_utc(zone)
+def _window_posts(*, user: Any, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters) -> QuerySet[Post]:
+    """The stored cards of [lo, hi) the user may see with these filters (no series roots before the window)."""
+    qs = visible_posts(user=user, workspace=workspace).filter(publish_at__gte=lo, publish_at__lt=hi)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.account:
+        qs = qs.filter(account_id=filters.account)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.author:
+        qs = qs.filter(author_id=filters.author)
+    return qs
+
+
+def _cells(view: str, win: Window, zone: ZoneInfo) -> list[tuple[Any, datetime]]:
+    """The cells a grid draws, in order, with the instant each begins: local days (month) or local hours (week).
+    An hour that does not exist begins where the next one does (empty); a repeated hour spans both passes."""
+    if view == "week":
+        return [((day, hour), localtime.to_instant(datetime.combine(day, time(hour)), zone))
+                for day in win.days() for hour in range(24)]
+    return [(day, localtime.day_start(day, zone)) for day in win.days()]
+
+
+def _cell_of(starts: list[datetime]) -> RawSQL:
+    """The cell number of publish_at (cell i begins at starts[i]) as a CASE that halves the cells at each level: a
+    row costs log2(cells) comparisons, not one per cell. Written as SQL text: the 168 cells of a week as nested
+    Case/When objects cost more to compile than the query costs to run."""
+    column = f"{connection.ops.quote_name(Post._meta.db_table)}.{connection.ops.quote_name('publish_at')}"
+    params: list[Any] = []
+
+    def level(first: int, end: int) -> str:
+        if end - first == 1:
+            return str(first)
+        mid = (first + end) // 2
+        params.append(connection.ops.adapt_datetimefield_value(starts[mid]))
+        low = level(first, mid)
+        return f"CASE WHEN {column} < %s THEN {low} ELSE {level(mid, end)} END"
+
+    sql = level(0, len(starts))
+    return RawSQL(sql, tuple(params), output_field=IntegerField())
+
+
+@dataclass
+class _Drawn:
+    ids: list[int]
+    totals: dict[int, int]  # cell index -> stored cards in it
+    taken: set[tuple[int, datetime]]  # (account, minute) of stored posts on a posting slot's minute
+
+
+def _drawn(qs: QuerySet[Post], starts: list[datetime], cap: int, uncapped: list[int],
+           slot_minutes: list[datetime] | None = None, slot_accounts: set[int] | None = None) -> _Drawn:
+    """One query: the first `cap` posts of every cell (all of an `uncapped` cell's), each cell's count, and (week)
+    the posts standing on a posting slot's minute. Cells are numbered by a CASE over their first instants (from
+    accounts/localtime, so a 23- or 25-hour day is one cell), numbered in SQL by ROW_NUMBER() over the cell."""
+    cell = _cell_of(starts)
+    order = [F("publish_at").asc(), F("id").asc()]
+    qs = qs.annotate(cell=cell).annotate(
+        rn=Over(RowNumber(), partition_by=[F("cell")], order_by=order),
+        n=Over(Count("id"), partition_by=[F("cell")]))
+    keep = Q(rn__lte=cap)
+    if uncapped:
+        keep |= Q(cell__in=uncapped)
+    if slot_minutes and slot_accounts:
+        qs = qs.annotate(minute=TruncMinute("publish_at", tzinfo=UTC))
+        keep |= Q(account_id__in=sorted(slot_accounts), minute__in=slot_minutes)
+    out = _Drawn(ids=[], totals={}, taken=set())
+    uncapped_set = set(uncapped)
+    for pk, index, n, rn, account_id, at in qs.filter(keep).values_list("id", "cell", "n", "rn", "account_id",
+                                                                         "publish_at"):
+        out.totals[index] = n
+        if rn <= cap or index in uncapped_set:
+            out.ids.append(pk)
+        out.taken.add((account_id, at.astimezone(UTC).replace(second=0, microsecond=0)))
+    return out
+
+
+_Candidate = tuple  # (instant UTC, post id, drawn date 0/1, post, status, thumb): a card before it is made
+
+
+def _candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters,
+                stored: Any = None, vlo: datetime | None = None) -> list[_Candidate]:
+    """The cards of the stored posts (in [lo, hi), or those whose id is in `stored`) and the future dates of the
+    live series among `posts`, projected for [vlo or lo, hi) only; sorted in the cards' one order, not yet made."""
     prefix = _thumb_prefix(workspace)
-    entries: list[Entry] = []
-    for post in calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters):
+    out: list[_Candidate] = []
+    for post in posts:
         thumb = prefix.format(post.first_asset_id) if post.first_thumb else ""
-        if post.publish_at and lo <= post.publish_at < hi and (not filters.status or post.status == filters.status):
-            entries.append(Entry(post=post, at=post.publish_at.astimezone(zone), status=post.status, thumb=thumb,
-                                 occurrence_utc=post.occurrence_at))
+        shown = (post.pk in stored) if stored is not None else (
+            post.publish_at and lo <= post.publish_at < hi and (not filters.status or post.status == filters.status))
+        if shown:
+            out.append((post.publish_at, post.pk, 0, post, post.status, thumb))
         if post.rrule and not post.series_stopped and post.publish_at:
             status = projected_status(post)  # future dates inherit the series' review, never gain one
             if filters.status and status != filters.status:
                 continue
-            for instant in virtual_dates(post, workspace.timezone, lo, hi):
-                entries.append(Entry(post=post, at=instant.astimezone(zone), status=status, virtual=True,
-                                     occurrence_utc=instant, thumb=thumb))
-    entries.sort(key=lambda e: (e.at, e.post.pk))
-    by_day: dict[date, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        by_day[entry.at.date()].append(entry)
-    cal = Calendar(window=win, zone=zone, entries=entries, by_day=dict(by_day))
+            out += [(instant, post.pk, 1, post, status, thumb)
+                    for instant in virtual_dates(post, workspace.timezone, vlo or lo, hi)]
+    out.sort(key=lambda c: c[:3])
+    return out
+
+
+def _card(c: _Candidate, zone: ZoneInfo) -> Entry:
+    instant, _, virtual, post, status, thumb = c
+    if virtual:
+        return Entry(post=post, at=instant.astimezone(zone), status=status, virtual=True, occurrence_utc=instant,
+                     thumb=thumb)
+    return Entry(post=post, at=instant.astimezone(zone), status=status, thumb=thumb,
+                 occurrence_utc=post.occurrence_at)
+
+
+def _entries(posts: Any, *, workspace: Workspace, zone: ZoneInfo, lo: datetime, hi: datetime, filters: Filters,
+             stored: Any = None, vlo: datetime | None = None) -> list[Entry]:
+    return [_card(c, zone) for c in _candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters,
+                                                 stored=stored, vlo=vlo)]
+
+
+def _order(entry: Entry) -> tuple[datetime, int, int]:
+    """The calendar's one order of cards: instant, then post id (a series' drawn date after a stored card)."""
+    return (entry.at, entry.post.pk, int(entry.virtual))
+
+
+def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: Filters,
+          with_slots: bool = False) -> Calendar:
+    """Everything one calendar view draws, in a number of queries that does not depend on how many posts.
+
+    The month and week grids read only what they draw: the first MONTH_CARDS posts of each local day (HOUR_CARDS
+    of each local hour) and one count per cell for "+N more" (`Calendar.totals`), see `_drawn`. The day view (and
+    the agenda's pages, `agenda_page`) draw every card."""
+    zone = workspace.tzinfo
+    win = window(view, anchor)
+    lo, hi = win.bounds_utc(zone)
+    if view not in ("month", "week"):
+        posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters)
+        entries = _entries(posts, workspace=workspace, zone=zone, lo=lo, hi=hi, filters=filters)
+        by_day: dict[Any, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            by_day[entry.at.date()].append(entry)
+        return Calendar(window=win, zone=zone, entries=entries, by_day=dict(by_day),
+                        totals={day: len(cards) for day, cards in by_day.items()})
+    cells = _cells(view, win, zone)
+    keys = [key for key, _ in cells]
+    starts = [start for _, start in cells]
+    ends = starts[1:] + [hi]
+    cap = HOUR_CARDS if view == "week" else MONTH_CARDS
+    # The week's repeated hour (fall back) shows each pass in full: it is longer than an hour.
+    uncapped = [i for i, (a, b) in enumerate(zip(starts, ends, strict=True)) if view == "week" and b - a > timedelta(hours=1)]
+    slot_list: list[tuple[date, datetime, Any]] = []
+    accounts = None
     if with_slots:
-        cal.slots = free_slots(workspace=workspace, win=win, entries=entries, account_id=filters.account)
+        slot_list, accounts = _slot_instants(workspace=workspace, win=win, account_id=filters.account)
+    drawn = _drawn(_window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters), starts, cap, uncapped,
+                   slot_minutes=sorted({instant for _, instant, _ in slot_list}),
+                   slot_accounts={slot.account_id for _, _, slot in slot_list})
+    posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=drawn.ids)
+    found = _candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters, stored=set(drawn.ids))
+    # Per cell: the stored cards read are its first `cap` (or all); a series' dates join them in the same order and
+    # the first `cap` of the two are drawn. Only those become cards (a card's strings cost more than the rest).
+    totals: dict[Any, int] = {keys[i]: n for i, n in drawn.totals.items()}
+    per_cell: dict[int, list[_Candidate]] = defaultdict(list)
+    virtual_taken: set[tuple[int, datetime]] = set()
+    for c in found:
+        index = bisect_right(starts, c[0]) - 1
+        per_cell[index].append(c)
+        if c[2]:
+            totals[keys[index]] = totals.get(keys[index], 0) + 1
+            virtual_taken.add((c[3].account_id, c[0].replace(second=0, microsecond=0)))
+    uncapped_set = set(uncapped)
+    shown = [_card(c, zone) for index in sorted(per_cell)
+             for c in (per_cell[index] if index in uncapped_set else per_cell[index][:cap])]
+    by_day = defaultdict(list)
+    for entry in shown:
+        by_day[entry.at.date()].append(entry)
+    cal = Calendar(window=win, zone=zone, entries=shown, by_day=dict(by_day), totals=totals, accounts=accounts)
+    if with_slots:
+        taken = drawn.taken | virtual_taken
+        cal.slots = _free(slot_list, taken, zone)
     return cal
 
 
-def free_slots(*, workspace: Workspace, win: Window, entries: list[Entry],
-               account_id: int | None = None) -> dict[date, list[tuple[datetime, InstagramAccount]]]:
-    """Posting slots in the window that no shown post of that account occupies, as (local instant, account)."""
-    qs = PostingSlot.objects.filter(account__workspace=workspace).select_related("account").only(
-        "weekday", "time", "account__id", "account__username", "account__status")
-    if account_id:
-        qs = qs.filter(account_id=account_id)
-    grid: dict[int, list[PostingSlot]] = defaultdict(list)
-    for slot in qs:
-        grid[slot.weekday].append(slot)
-    taken = {(e.post.account_id, e.at.astimezone(UTC).replace(second=0, microsecond=0)) for e in entries}
-    out: dict[date, list[tuple[datetime, InstagramAccount]]] = {}
+# --------------------------------------------------------------------------------------------------- the agenda
+
+AGENDA_PAGE = 100  # cards per page of the agenda
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of the agenda begins: after the card (instant, post id, drawn date?) — the cards' one order,
+    which stored posts and the dates series draw from their rules share, so both page by the same key."""
+
+    at: datetime
+    pk: int
+    virtual: int = 0
+
+    def text(self) -> str:
+        return f"{(self.at - _EPOCH) // timedelta(microseconds=1)}_{self.pk}_{self.virtual}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        parts = (text or "").strip().split("_")
+        if len(parts) != 3 or not all(p.isdigit() for p in parts) or parts[2] not in ("0", "1"):
+            return None
+        try:
+            return cls(_EPOCH + timedelta(microseconds=int(parts[0])), int(parts[1]), int(parts[2]))
+        except OverflowError:
+            return None
+
+    def before(self, entry: Entry) -> bool:
+        return (self.at, self.pk, self.virtual) < (entry.at, entry.post.pk, int(entry.virtual))
+
+
+@dataclass
+class AgendaPage:
+    calendar: Calendar
+    after: Cursor | None  # where this page began (None: the first page)
+    next: Cursor | None  # where the next one begins (None: this is the last)
+
+
+def agenda_page(*, user: Any, workspace: Workspace, anchor: date, filters: Filters, after: Cursor | None = None,
+                size: int = AGENDA_PAGE) -> AgendaPage:
+    """One page of the agenda: the next `size` cards after `after` in the window, stored posts keyset-paged on
+    (publish_at, id) in SQL and series dates projected from the cursor's instant on, merged in the same order."""
     zone = workspace.tzinfo
-    for day in win.days():
-        for slot in grid.get(day.weekday(), ()):
-            instant = localtime.to_instant(datetime.combine(day, slot.time), zone)
-            local = instant.astimezone(zone)
-            if (slot.account_id, instant) not in taken:
-                out.setdefault(day, []).append((local, slot.account))
+    win = window("agenda", anchor)
+    lo, hi = win.bounds_utc(zone)
+    if after is not None and not lo <= after.at < hi:
+        after = None
+    page = _window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters)
+    if after is not None:
+        page = page.filter(Q(publish_at__gt=after.at) | Q(publish_at=after.at, id__gt=after.pk))
+    ids = list(page.order_by("publish_at", "id").values_list("id", flat=True)[: size + 1])
+    posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=ids)
+    entries = _entries(posts, workspace=workspace, zone=zone, lo=lo, hi=hi, filters=filters, stored=set(ids),
+                       vlo=after.at if after else None)
+    if after is not None:
+        entries = [e for e in entries if after.before(e)]
+    more = len(entries) > size
+    entries = entries[:size]
+    by_day: dict[Any, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_day[entry.at.date()].append(entry)
+    last = entries[-1] if entries else None
+    nxt = Cursor(last.occurrence_utc if last.virtual else last.post.publish_at, last.post.pk, int(last.virtual)) \
+        if (more and last) else None
+    return AgendaPage(Calendar(window=win, zone=zone, entries=entries, by_day=dict(by_day)), after, nxt)
+
+
+# --------------------------------------------------------------------------------------------------- posting slots
+
+
+def _slot_instants(*, workspace: Workspace, win: Window, account_id: int | None = None,
+                   ) -> tuple[list[tuple[date, datetime, Any]], list[InstagramAccount]]:
+    """Every posting slot of the window as (local day, instant, slot), from the accounts' weekly grids, and the
+    workspace's accounts (the filter bar's list): one query, accounts left-joined to their slots."""
+    rows = InstagramAccount.objects.filter(workspace=workspace).order_by("username", "id").values_list(
+        "id", "username", "status", "slots__weekday", "slots__time")
+    accounts: dict[int, InstagramAccount] = {}
+    grid: dict[int, list[Any]] = defaultdict(list)
+    for pk, username, status, weekday, at in rows:
+        account = accounts.get(pk)
+        if account is None:
+            account = accounts[pk] = InstagramAccount(id=pk, username=username, status=status,
+                                                      workspace_id=workspace.pk)
+        if weekday is not None and (not account_id or pk == account_id):
+            grid[weekday].append(_Slot(pk, at, account))
+    for slots in grid.values():
+        slots.sort(key=lambda slot: (slot.account_id, slot.time))
+    zone = workspace.tzinfo
+    found = [(day, localtime.to_instant(datetime.combine(day, slot.time), zone), slot)
+             for day in win.days() for slot in grid.get(day.weekday(), ())]
+    return found, list(accounts.values())
+
+
+@dataclass(frozen=True)
+class _Slot:
+    account_id: int
+    time: time
+    account: InstagramAccount
+
+
+def _free(slot_list: list[tuple[date, datetime, Any]], taken: set[tuple[int, datetime]],
+          zone: ZoneInfo) -> dict[date, list[tuple[datetime, InstagramAccount]]]:
+    out: dict[date, list[tuple[datetime, InstagramAccount]]] = {}
+    for day, instant, slot in slot_list:
+        if (slot.account_id, instant) not in taken:
+            out.setdefault(day, []).append((instant.astimezone(zone), slot.account))
     for values in out.values():
         values.sort(key=lambda pair: (pair[0], pair[1].username))
     return out
 
 
-def filter_choices(*, workspace: Workspace) -> dict[str, Any]:
-    """Accounts and authors for the filter bar (one query each)."""
-    accounts = list(InstagramAccount.objects.filter(workspace=workspace).only("id", "username").order_by("username"))
+def filter_choices(*, workspace: Workspace, accounts: list[InstagramAccount] | None = None) -> dict[str, Any]:
+    """Accounts and authors for the filter bar (one query each; `accounts` when the page has read them already)."""
+    if accounts is None:
+        accounts = list(InstagramAccount.objects.filter(workspace=workspace).only("id", "username").order_by("username"))
     authors = list(User.objects.filter(memberships__workspace=workspace).only("id", "username", "first_name",
                                                                                 "last_name").order_by("username"))
     return {"accounts": accounts, "authors": authors, "statuses": S.choices, "kinds": Post.Kind.choices}

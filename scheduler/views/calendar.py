@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import condition, require_http_methods, require_safe
 
 from accounts import localtime
 from accounts.permissions import Action, can, member_since, workspace_view
@@ -66,9 +66,9 @@ def _calendar_url(ws: str, view: str, day: date, filters: selectors.Filters) -> 
 def _month_weeks(cal: selectors.Calendar, today: date) -> list[list[dict[str, Any]]]:
     weeks, week = [], []
     for day in cal.window.days():
-        entries = cal.by_day.get(day, [])
-        week.append({"date": day, "entries": entries[:selectors.MONTH_CARDS],
-                     "more": max(0, len(entries) - selectors.MONTH_CARDS), "past": day < today,
+        entries = cal.by_day.get(day, [])  # the first MONTH_CARDS, read as such (selectors.build)
+        week.append({"date": day, "entries": entries,
+                     "more": max(0, cal.totals.get(day, 0) - len(entries)), "past": day < today,
                      "today": day == today, "outside": day.month != cal.window.anchor.month})
         if len(week) == 7:
             weeks.append(week)
@@ -95,7 +95,7 @@ def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, A
             entries = cells.get((day, hour), [])
             starts = localtime.hour_starts(day, hour, cal.zone)
             cell = {"date": day, "hour": hour, "entries": entries[:selectors.HOUR_CARDS],
-                    "more": max(0, len(entries) - selectors.HOUR_CARDS), "slots": slots.get((day, hour), []),
+                    "more": max(0, cal.totals.get((day, hour), 0) - selectors.HOUR_CARDS), "slots": slots.get((day, hour), []),
                     "past": (day, hour) < (now_local.date(), now_local.hour),
                     "adds": [{"at": lt.input, "fold": lt.fold, "label": f"{lt.local:%H:%M}"} for lt in starts],
                     "gap": not starts, "passes": []}
@@ -111,9 +111,16 @@ def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, A
 def _context(request: HttpRequest) -> dict[str, Any]:
     ws = request.workspace
     view = _view_name(request)
-    filters = selectors.Filters.from_query(request.GET if request.method == "GET" else request.POST)
-    cal = selectors.build(user=request.user, workspace=ws, view=view, anchor=_anchor(request), filters=filters,
-                          with_slots=view == "week")
+    data = request.GET if request.method == "GET" else request.POST
+    filters = selectors.Filters.from_query(data)
+    page = None
+    if view == "agenda":  # paged: ?after=<cursor> is where this page begins (a reload keeps the position)
+        page = selectors.agenda_page(user=request.user, workspace=ws, anchor=_anchor(request), filters=filters,
+                                     after=selectors.Cursor.parse(data.get("after")))
+        cal = page.calendar
+    else:
+        cal = selectors.build(user=request.user, workspace=ws, view=view, anchor=_anchor(request), filters=filters,
+                              with_slots=view == "week")
     now_local = timezone.now().astimezone(ws.tzinfo)  # an instant shown in the zone, not a typed time
     today = now_local.date()
     win = cal.window
@@ -137,8 +144,18 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         context["rows"] = _week_rows(cal, now_local)
         context["week_days"] = [{"date": d, "past": d < today, "today": d == today} for d in win.days()]
     else:
-        context["agenda"] = [{"date": d, "entries": cal.by_day.get(d, []), "past": d < today, "today": d == today}
+        # A page of the agenda may begin in the middle of a day: that day's heading was on the page before.
+        first = page.after.at.astimezone(ws.tzinfo).date() if page and page.after else None
+        context["agenda"] = [{"date": d, "entries": cal.by_day.get(d, []), "past": d < today, "today": d == today,
+                              "continued": d == first}
                              for d in win.days() if cal.by_day.get(d) or view == "day"]
+        if page is not None:
+            query = {"view": view, "date": win.anchor.isoformat(), **filters.as_query()}
+            base = reverse("scheduler:calendar", kwargs={"ws": ws.slug})
+            context["agenda_paged"] = page.after is not None
+            context["agenda_first"] = f"{base}?{urlencode(query)}"
+            if page.next is not None:
+                context["agenda_more"] = f"{base}?{urlencode({**query, 'after': page.next.text()})}"
     return context
 
 
@@ -147,9 +164,11 @@ def _context(request: HttpRequest) -> dict[str, Any]:
 @_local_time
 def calendar(request: HttpRequest) -> HttpResponse:
     context = _context(request)
+    if request.htmx and request.htmx.target == "agenda-more":  # "Load more": the next page, appended in place
+        return render(request, f"{TEMPLATE}#agenda_page", context)
     if request.htmx and request.htmx.target == "calendar-body":
         return render(request, f"{TEMPLATE}#body", context)
-    context.update(selectors.filter_choices(workspace=request.workspace))
+    context.update(selectors.filter_choices(workspace=request.workspace, accounts=context["cal"].accounts))
     return render(request, TEMPLATE, context)
 
 
@@ -261,9 +280,12 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduler/calendar/feeds.html", context)
 
 
-@require_safe
-def calendar_feed(request: HttpRequest, token: str, account: int | None = None) -> HttpResponse:
-    """The .ics body for a live token; an unknown or revoked token, or a user who lost access, gets 404."""
+def _feed_owner(request: HttpRequest, token: str, account: int | None) -> CalendarFeedToken:
+    """The live token of this feed URL (looked up once per request); an unknown or revoked token, a user who lost
+    access or an account of another workspace is 404."""
+    cached = getattr(request, "_feed_owner", None)
+    if cached is not None:
+        return cached
     row = CalendarFeedToken.objects.filter(token=token, revoked_at__isnull=True).select_related(
         "user", "workspace").first()
     if row is None or not row.user.is_active or not can(row.user, Action.VIEW_CALENDAR, row.workspace):
@@ -273,9 +295,24 @@ def calendar_feed(request: HttpRequest, token: str, account: int | None = None) 
         raise Http404("No such calendar feed.")  # issued before a removal and re-invitation: stays void
     if account is not None and not row.workspace.instagram_accounts.filter(pk=account).exists():
         raise Http404("No such calendar feed.")
-    body = ical.cached_feed(token=row.token, user=row.user, workspace=row.workspace,
-                            base_url=request.build_absolute_uri("/"), account_id=account)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    request._feed_owner = row
+    return row
+
+
+def _feed_etag(request: HttpRequest, token: str, account: int | None = None) -> str:
+    row = _feed_owner(request, token, account)
+    return ical.etag(user=row.user, workspace=row.workspace, base_url=request.build_absolute_uri("/"),
+                     account_id=account)
+
+
+@require_safe
+@condition(etag_func=_feed_etag)  # a calendar app polling an unchanged feed gets 304, nothing rendered
+def calendar_feed(request: HttpRequest, token: str, account: int | None = None) -> HttpResponse:
+    """The .ics body for a live token, streamed (scheduler/ical.py)."""
+    row = _feed_owner(request, token, account)
+    body = ical.stream(user=row.user, workspace=row.workspace, base_url=request.build_absolute_uri("/"),
+                       account_id=account)
+    response = StreamingHttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="pressroom-{row.workspace.slug}.ics"'
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "private, max-age=300, must-revalidate"
     return response

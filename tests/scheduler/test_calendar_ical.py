@@ -30,7 +30,12 @@ def read(client, url: str) -> icalendar.Calendar:  # noqa: ANN001
     r = client.get(url)
     assert r.status_code == 200, r.status_code
     assert r["Content-Type"].startswith("text/calendar")
-    return icalendar.Calendar.from_ical(r.content)
+    return icalendar.Calendar.from_ical(body(r))
+
+
+def body(r) -> bytes:  # noqa: ANN001
+    """The feed is streamed (StreamingHttpResponse)."""
+    return b"".join(r.streaming_content) if r.streaming else r.content
 
 
 def events(cal: icalendar.Calendar) -> list:
@@ -41,8 +46,9 @@ def test_instants_across_dst_in_utc_and_links(client, social, workspace):
     before = post_at(workspace, local(workspace, "2027-03-27 10:00"), caption="Saturday before")
     after = post_at(workspace, local(workspace, "2027-03-29 10:00"), caption="Monday after")
     r = client.get(feed_url(feed_token_get_or_create(user=social, workspace=workspace)))
-    assert b"TZID" not in r.content  # UTC times: exact instants, even for the second of two equal wall times
-    cal = icalendar.Calendar.from_ical(r.content)
+    data = body(r)
+    assert b"TZID" not in data  # UTC times: exact instants, even for the second of two equal wall times
+    cal = icalendar.Calendar.from_ical(data)
     got = {e["UID"].split("@")[0]: e for e in events(cal)}
     first, second = got[f"post-{before.pk}"], got[f"post-{after.pk}"]
     assert first["DTSTART"].to_ical() == b"20270327T090000Z"
@@ -117,7 +123,49 @@ def test_feeds_page_creates_and_revokes_links(login, social, workspace):
 def test_long_unicode_text_is_folded_and_reads_back(client, social, workspace):
     caption = "Herbstmischung ☕️ — Röstung „Nord“ " * 12
     post_at(workspace, local(workspace, "2027-03-20 10:00"), caption=caption)
-    body = client.get(feed_url(feed_token_get_or_create(user=social, workspace=workspace))).content
-    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
-    (event,) = events(icalendar.Calendar.from_ical(body))
+    data = body(client.get(feed_url(feed_token_get_or_create(user=social, workspace=workspace))))
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    (event,) = events(icalendar.Calendar.from_ical(data))
     assert str(event["DESCRIPTION"]) == f"Approved. {caption[:500]}"
+
+
+def test_feed_is_streamed_and_parses(client, social, workspace):
+    """Issue 25: a generator response (not one string), read back with icalendar, every event there."""
+    for day in range(11, 31):
+        post_at(workspace, local(workspace, f"2027-03-{day:02d} 10:00"), caption=f"Day {day}")
+    series_at(workspace, local(workspace, "2027-03-12 08:00"), rule="FREQ=DAILY;COUNT=5", caption="Daily")
+    r = client.get(feed_url(feed_token_get_or_create(user=social, workspace=workspace)))
+    assert r.status_code == 200 and r.streaming
+    cal = icalendar.Calendar.from_ical(b"".join(r.streaming_content))
+    assert len(cal.walk("VEVENT")) == 20 + 5
+
+
+def test_unchanged_feed_answers_304_until_a_post_changes(client, social, client_user, workspace):
+    post = post_at(workspace, local(workspace, "2027-03-20 10:00"), caption="First")
+    url = feed_url(feed_token_get_or_create(user=social, workspace=workspace))
+    first = client.get(url)
+    tag = first["ETag"]
+    assert first.status_code == 200 and tag
+    again = client.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert again.status_code == 304 and not again.streaming and again.content == b""
+    # a change in the window (edit through the model: version and updated_at move) gives a new tag and the body
+    Post.objects.filter(pk=post.pk).update(caption="Second", version=post.version + 1)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert changed.status_code == 200 and changed["ETag"] != tag
+    assert b"Second" in body(changed)
+    # the engine changes a status without a version: the tag moves too
+    tag = changed["ETag"]
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.PUBLISHING)
+    assert client.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 200
+    # a client's feed of the same workspace never shares a manager's tag
+    Membership.objects.get_or_create(user=client_user, workspace=workspace)
+    client_url = feed_url(feed_token_get_or_create(user=client_user, workspace=workspace))
+    assert client.get(client_url)["ETag"] != client.get(url)["ETag"]
+
+
+def test_revoked_token_is_404_even_with_a_known_etag(client, social, workspace):
+    post_at(workspace, local(workspace, "2027-03-20 10:00"))
+    token = feed_token_get_or_create(user=social, workspace=workspace)
+    tag = client.get(feed_url(token))["ETag"]
+    feed_token_revoke(user=social, workspace=workspace)
+    assert client.get(feed_url(token), HTTP_IF_NONE_MATCH=tag).status_code == 404

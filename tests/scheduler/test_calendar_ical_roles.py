@@ -40,17 +40,21 @@ def summaries(body: bytes) -> str:
     return " ".join(str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(body).walk("VEVENT"))
 
 
-def test_the_cached_feed_changes_with_the_role(editor, workspace, posts):
-    token = feed_token_get_or_create(user=editor, workspace=workspace)
+def test_the_feed_tag_changes_with_the_role(editor, workspace, posts):
+    """The feed's ETag includes what its owner may see: a calendar app holding a manager's tag gets a fresh body, not
+    a 304, once the owner is a Client (issue 17: the cache key lacked the visibility level)."""
+    def tag() -> str:  # as the feed view does: the user as stored now
+        return ical.etag(user=User.objects.get(pk=editor.pk), workspace=workspace, base_url="http://testserver/")
 
-    def fetch() -> str:  # as the feed view does: the user as stored now
-        return summaries(ical.cached_feed(token=token.token, user=User.objects.get(pk=editor.pk), workspace=workspace,
-                                          base_url="http://testserver/"))
+    def body() -> str:
+        return summaries(b"".join(ical.stream(user=User.objects.get(pk=editor.pk), workspace=workspace,
+                                              base_url="http://testserver/")))
 
-    as_editor = fetch()
+    as_editor, editor_tag = body(), tag()
     assert "Secret draft" in as_editor and "Waiting review" in as_editor and "Approved launch" in as_editor
     Membership.objects.filter(user=editor, workspace=workspace).update(role=Role.CLIENT.value)
-    as_client = fetch()
+    as_client = body()
+    assert tag() != editor_tag
     assert "Approved launch" in as_client
     assert "Secret draft" not in as_client and "Waiting review" not in as_client
 
@@ -58,14 +62,19 @@ def test_the_cached_feed_changes_with_the_role(editor, workspace, posts):
 def test_a_subscribed_feed_shows_no_drafts_on_the_next_fetch_after_the_role_changes(client, editor, workspace, posts):
     url = reverse("scheduler:calendar_feed", kwargs={"token": feed_token_get_or_create(user=editor,
                                                                                        workspace=workspace).token})
+    def body(response) -> str:  # noqa: ANN001 - the feed is streamed
+        return summaries(b"".join(response.streaming_content))
+
     first = client.get(url)
-    assert first.status_code == 200 and "Secret draft" in summaries(first.content)
+    assert first.status_code == 200 and "Secret draft" in body(first)
     Membership.objects.filter(user=editor, workspace=workspace).update(role=Role.CLIENT.value)
-    second = client.get(url)  # same token, same hour, same posts: only the role changed
+    # The calendar app asks again with the tag it holds: same token, same posts, only the role changed.
+    second = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert second.status_code == 200
-    assert "Approved launch" in summaries(second.content)
-    assert "Secret draft" not in summaries(second.content) and "Waiting review" not in summaries(second.content)
+    shown = body(second)
+    assert "Approved launch" in shown
+    assert "Secret draft" not in shown and "Waiting review" not in shown
     Membership.objects.filter(user=editor, workspace=workspace).update(role=Role.EDITOR.value)
-    assert "Secret draft" in summaries(client.get(url).content)
+    assert "Secret draft" in body(client.get(url))
     Membership.objects.filter(user=editor, workspace=workspace).update(role="")  # no role: no feed at all
     assert client.get(url).status_code == 404

@@ -1,0 +1,253 @@
+"""Issue 25: the calendar reads what it draws. The month and week grids pick their first cards per local day / hour
+in SQL and count the rest; the agenda is keyset-paged with the series' drawn dates interleaved.
+
+Every expectation is counted here, from the fixture's own list of local times, never from the calendar's code."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Membership
+from scheduler.models import Post, PostingSlot
+from tests.factories import InstagramAccountFactory
+from tests.scheduler.calendar_support import local, post_at, series_at
+
+NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
+S = Post.Status
+MONTH_CARDS, HOUR_CARDS = 3, 2  # from the issue / docs: what a month cell and a week hour cell show
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def page(c, ws, **query) -> str:  # noqa: ANN001, ANN003
+    r = c.get(reverse("scheduler:calendar", kwargs={"ws": ws.slug}), query)
+    assert r.status_code == 200, r.status_code
+    return r.content.decode()
+
+
+def month_cells(html: str) -> dict[str, tuple[list[str], int]]:
+    """data-date → (card keys in order, the "+N more" number)."""
+    out = {}
+    for m in re.finditer(r'<td class="cal-day[^"]*" data-date="([\d-]+)">(.*?)</td>', html, re.S):
+        more = re.search(r"\+(\d+) more", m.group(2))
+        out[m.group(1)] = (re.findall(r'id="card-([^"]+)"', m.group(2)), int(more.group(1)) if more else 0)
+    return out
+
+
+def week_cells(html: str) -> dict[tuple[str, int], tuple[list[str], int]]:
+    out = {}
+    for m in re.finditer(r'<td class="cal-hour[^"]*" data-date="([\d-]+)" data-hour="(\d+)"[^>]*>(.*?)</td>', html, re.S):
+        more = re.search(r"\+(\d+) more", m.group(3))
+        out[(m.group(1), int(m.group(2)))] = (re.findall(r'id="card-([^"]+)"', m.group(3)),
+                                              int(more.group(1)) if more else 0)
+    return out
+
+
+def occ(instant: datetime) -> str:
+    return str(int(instant.timestamp()))
+
+
+# ------------------------------------------------------------------------------------------------- month and week
+
+
+def test_month_day_with_more_posts_than_fit_draws_the_same_cards_and_count(login, social, workspace):
+    """28 March 2027 is 23 hours long in Berlin. Six posts that day (two at the same minute), one the evening before
+    and one just after midnight, and a daily series that draws one date on the 28th at 12:00."""
+    acct = InstagramAccountFactory(workspace=workspace)
+    times = ["2027-03-28 00:30", "2027-03-28 01:15", "2027-03-28 03:30", "2027-03-28 10:00", "2027-03-28 10:00",
+             "2027-03-28 23:45", "2027-03-27 23:30", "2027-03-29 00:10"]
+    posts = [post_at(workspace, local(workspace, t), account=acct) for t in times]
+    root = series_at(workspace, local(workspace, "2027-03-20 12:00"), rule="FREQ=DAILY", account=acct)
+    html = page(login(social), workspace, view="month", date="2027-03-15")
+    cells = month_cells(html)
+    # the 28th: by time, then id: 00:30, 01:15, 03:30 drawn; 10:00 ×2, 12:00 (series), 23:45 hidden → "+4 more"
+    assert cells["2027-03-28"] == ([f"p{posts[0].pk}", f"p{posts[1].pk}", f"p{posts[2].pk}"], 4)
+    # the 27th: the series' 12:00 date then the 23:30 post, nothing hidden
+    sat = local(workspace, "2027-03-27 12:00")
+    assert cells["2027-03-27"] == ([f"s{root.pk}-{occ(sat)}", f"p{posts[6].pk}"], 0)
+    assert cells["2027-03-29"] == ([f"p{posts[7].pk}", f"s{root.pk}-{occ(local(workspace, '2027-03-29 12:00'))}"], 0)
+    # a day of the series alone, and the root's own day
+    assert cells["2027-03-21"] == ([f"s{root.pk}-{occ(local(workspace, '2027-03-21 12:00'))}"], 0)
+    assert cells["2027-03-20"] == ([f"p{root.pk}"], 0)
+
+
+def test_series_dates_come_first_when_they_are_earlier(login, social, workspace):
+    """The three drawn cards of a day may be series dates ahead of stored posts read from SQL."""
+    acct = InstagramAccountFactory(workspace=workspace)
+    roots = [series_at(workspace, local(workspace, f"2027-03-16 0{h}:00"), rule="FREQ=WEEKLY", account=acct)
+             for h in (6, 7)]
+    posts = [post_at(workspace, local(workspace, f"2027-03-23 {h}:00"), account=acct) for h in (5, 8, 9, 10)]
+    cells = month_cells(page(login(social), workspace, view="month", date="2027-03-15"))
+    assert cells["2027-03-23"] == ([f"p{posts[0].pk}", f"s{roots[0].pk}-{occ(local(workspace, '2027-03-23 06:00'))}",
+                                    f"s{roots[1].pk}-{occ(local(workspace, '2027-03-23 07:00'))}"], 3)
+
+
+def test_week_hour_cells_and_the_repeated_hour(login, social, workspace):
+    """Week of 25 October 2027: Berlin's 02:00 hour happens twice on Sunday the 31st (CEST, then CET)."""
+    acct = InstagramAccountFactory(workspace=workspace)
+    busy = [post_at(workspace, local(workspace, f"2027-10-26 10:{m:02d}"), account=acct) for m in (50, 5, 20, 35)]
+    first = datetime(2027, 10, 31, 0, 0, tzinfo=UTC)  # 02:00 CEST
+    second = datetime(2027, 10, 31, 1, 0, tzinfo=UTC)  # 02:00 CET
+    passes = [post_at(workspace, first + timedelta(minutes=m), account=acct) for m in (10, 20, 30)]
+    passes += [post_at(workspace, second + timedelta(minutes=m), account=acct) for m in (5, 15)]
+    cells = week_cells(page(login(social), workspace, view="week", date="2027-10-27"))
+    by_time = sorted(busy, key=lambda p: p.publish_at)
+    assert cells[("2027-10-26", 10)] == ([f"p{by_time[0].pk}", f"p{by_time[1].pk}"], 2)
+    # the repeated hour shows each pass in full (as before), and counts five cards
+    keys, more = cells[("2027-10-31", 2)]
+    assert keys == [f"p{p.pk}" for p in passes] and more == 5 - HOUR_CARDS
+
+
+def test_a_slot_taken_by_a_post_beyond_the_cards_shown_is_not_offered(login, social, workspace):
+    acct = InstagramAccountFactory(workspace=workspace)
+    PostingSlot.objects.create(account=acct, weekday=1, time=datetime(2000, 1, 1, 9, 45).time())  # Tuesdays 09:45
+    other = InstagramAccountFactory(workspace=workspace)
+    PostingSlot.objects.create(account=other, weekday=1, time=datetime(2000, 1, 1, 9, 45).time())
+    for m in (0, 10, 20):
+        post_at(workspace, local(workspace, f"2027-03-16 09:{m:02d}"), account=other)
+    post_at(workspace, local(workspace, "2027-03-16 09:45"), account=acct)  # third card of the hour: not drawn
+    html = page(login(social), workspace, view="week", date="2027-03-16")
+    cell = re.search(r'data-date="2027-03-16" data-hour="9"[^>]*>(.*?)</td>', html, re.S).group(1)
+    assert "+2 more" in cell
+    assert f"@{other.username}" in cell and f"09:45 @{acct.username}" not in cell
+
+
+# ------------------------------------------------------------------------------------------------- the agenda
+
+
+def _bulk(ws, acct, instants, statuses) -> list[Post]:  # noqa: ANN001
+    Post.objects.bulk_create(Post(workspace=ws, account=acct, kind="feed", caption=f"Bulk {i}", publish_at=t,
+                                  status=statuses[i % len(statuses)]) for i, t in enumerate(instants))
+    return list(Post.objects.filter(workspace=ws, caption__startswith="Bulk ").order_by("publish_at", "id"))
+
+
+def walk(c, ws, htmx: bool, **query) -> tuple[list[str], list[str]]:  # noqa: ANN001, ANN003
+    """Every page of the agenda from its first, following "Load more" (its plain link, or the HTMX request)."""
+    url = reverse("scheduler:calendar", kwargs={"ws": ws.slug}) + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    keys, statuses, pages = [], [], 0
+    headers = {}
+    while url:
+        r = c.get(url.replace("&amp;", "&"), **headers)
+        assert r.status_code == 200
+        html = r.content.decode()
+        keys += re.findall(r'id="card-([^"]+)"', html)
+        statuses += re.findall(r'<article class="cal-card status-(\w+)', html)
+        more = re.search(r'id="agenda-more"><a class="button" href="([^"]+)"', html)
+        url = more.group(1) if more else ""
+        pages += 1
+        if htmx:
+            headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "agenda-more"}
+        assert pages < 50
+    return keys, statuses
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_agenda_pages_cover_every_card_once_in_order_across_dst(login, social, workspace, htmx):
+    """250 posts every 80 minutes from 22 March (Berlin springs forward on the 28th), plus a daily series: the
+    pages, followed to the end, hold every card of the two weeks exactly once, in time order."""
+    acct = InstagramAccountFactory(workspace=workspace)
+    start = local(workspace, "2027-03-22 00:20")
+    posts = _bulk(workspace, acct, [start + timedelta(minutes=80 * i) for i in range(250)], [S.APPROVED, S.DRAFT])
+    root = series_at(workspace, local(workspace, "2027-03-21 09:20"), rule="FREQ=DAILY", account=acct)
+    end = local(workspace, "2027-04-05 00:00")
+    expected = [(p.publish_at, p.pk, 0, f"p{p.pk}") for p in posts if p.publish_at < end]
+    day = datetime(2027, 3, 22, 9, 20)
+    while True:  # the series at 09:20 local each day, by the wall clock (the 28th is 23 hours long)
+        instant = local(workspace, day.strftime("%Y-%m-%d %H:%M"))
+        if instant >= end:
+            break
+        expected.append((instant, root.pk, 1, f"s{root.pk}-{occ(instant)}"))
+        day += timedelta(days=1)
+    expected.sort()
+    keys, _ = walk(login(social), workspace, htmx, view="agenda", date="2027-03-22")
+    assert len(expected) > 200  # more than two pages
+    assert keys == [k for *_, k in expected]
+    assert len(set(keys)) == len(keys)
+
+
+def test_agenda_cursor_survives_a_reload_and_keeps_filters(login, social, workspace):
+    acct = InstagramAccountFactory(workspace=workspace)
+    other = InstagramAccountFactory(workspace=workspace)
+    start = local(workspace, "2027-03-22 08:00")
+    _bulk(workspace, acct, [start + timedelta(minutes=30 * i) for i in range(150)], [S.APPROVED])
+    _bulk(workspace, other, [start + timedelta(minutes=30 * i + 1) for i in range(150)], [S.APPROVED])
+    c = login(social)
+    html = page(c, workspace, view="agenda", date="2027-03-22", account=acct.pk)
+    link = re.search(r'id="agenda-more"><a class="button" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert f"account={acct.pk}" in link and "after=" in link
+    again = c.get(link).content.decode()  # a reload of the pushed URL: the same second page
+    assert re.findall(r'id="card-([^"]+)"', c.get(link).content.decode()) == re.findall(r'id="card-([^"]+)"', again)
+    keys = re.findall(r'data-post="(\d+)"', again)
+    assert len(keys) == 50 and set(map(int, keys)) <= set(Post.objects.filter(account=acct).values_list("pk", flat=True))
+    assert "From the start" in again
+
+
+def test_client_sees_only_approved_and_published_on_every_page(login, client_user, workspace):
+    Membership.objects.get_or_create(user=client_user, workspace=workspace)
+    acct = InstagramAccountFactory(workspace=workspace)
+    start = local(workspace, "2027-03-22 00:10")
+    statuses = [S.APPROVED, S.DRAFT, S.PUBLISHED, S.IN_REVIEW, S.FAILED, S.CANCELLED, S.MANUAL]
+    posts = _bulk(workspace, acct, [start + timedelta(minutes=20 * i) for i in range(700)], statuses)
+    series_at(workspace, local(workspace, "2027-03-21 09:00"), rule="FREQ=DAILY", account=acct, status=S.DRAFT)
+    end = local(workspace, "2027-04-05 00:00")
+    visible = [f"p{p.pk}" for p in posts if p.publish_at < end and p.status in (S.APPROVED, S.PUBLISHED)]
+    keys, seen = walk(login(client_user), workspace, False, view="agenda", date="2027-03-22")
+    assert keys == visible
+    assert set(seen) <= {"approved", "published"}
+
+
+def test_agenda_query_count_is_the_same_for_page_1_and_page_10(login, social, workspace):
+    acct = InstagramAccountFactory(workspace=workspace)
+    start = local(workspace, "2027-03-22 00:05")
+    _bulk(workspace, acct, [start + timedelta(minutes=15 * i) for i in range(1200)], [S.APPROVED, S.DRAFT])
+    series_at(workspace, local(workspace, "2027-03-21 09:00"), rule="FREQ=DAILY", account=acct)
+    c = login(social)
+    base = reverse("scheduler:calendar", kwargs={"ws": workspace.slug})
+    url, counts = f"{base}?view=agenda&date=2027-03-22", []
+    c.get(url)  # warm the session
+    for n in range(10):
+        with CaptureQueriesContext(connection) as ctx:
+            html = c.get(url).content.decode()
+        counts.append(len(ctx.captured_queries))
+        assert html.count('id="card-') == 100, n
+        url = re.search(r'id="agenda-more"><a class="button" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert counts[0] == counts[9] and len(set(counts)) == 1, counts
+    assert counts[0] <= 10
+
+
+def test_the_python_card_is_the_card_template(rf, social, workspace):
+    """scheduler/templatetags/calendar_cards.py makes exactly the HTML of _card.html, for every kind of card."""
+    from django.template.loader import render_to_string
+
+    from accounts.models import InstagramAccount
+    from scheduler.selectors import calendar as selectors
+    from scheduler.templatetags.calendar_cards import cal_card
+
+    acct = InstagramAccountFactory(workspace=workspace)
+    gone = InstagramAccountFactory(workspace=workspace, status=InstagramAccount.Status.RECONNECT)
+    post_at(workspace, local(workspace, "2027-03-16 09:00"), account=acct, caption='Quotes "&" <tags> ' * 5)
+    post_at(workspace, local(workspace, "2027-03-16 10:00"), account=gone, status=S.FAILED, last_error="Boom <x>")
+    post_at(workspace, local(workspace, "2027-03-16 11:00"), account=acct, status=S.MANUAL, manual_reason="music")
+    post_at(workspace, local(workspace, "2027-03-16 12:00"), account=acct, deferred_reason="Daily cap reached")
+    post_at(workspace, local(workspace, "2027-03-16 13:00"), account=acct, status=S.DRAFT, kind="reel")
+    series_at(workspace, local(workspace, "2027-03-15 08:00"), rule="FREQ=DAILY", account=acct)
+    cal = selectors.build(user=social, workspace=workspace, view="day", anchor=datetime(2027, 3, 16).date(),
+                          filters=selectors.Filters())
+    assert len(cal.entries) == 6
+    for can_move, can_see_all, flash in ((True, True, ""), (False, False, ""), (True, True, cal.entries[1].key)):
+        for entry in cal.entries:
+            ctx = {"entry": entry, "can_move": can_move, "can_see_all": can_see_all, "tz": "Europe/Berlin",
+                   "detail_base": "/w/acme/posts/", "move_base": "/w/acme/calendar/move/", "query": "view=week&a=1",
+                   "flash_key": flash, "flash_ok": False}
+            assert str(cal_card(ctx, entry)) == render_to_string("scheduler/calendar/_card.html", ctx)
