@@ -325,7 +325,8 @@ def test_week_plus_offers_only_times_that_exist(login, social, workspace, accoun
 def test_ical_dtstart_and_dtend_are_the_instant(client, social, workspace, account, case):
     post = PostFactory(workspace=workspace, account=account, status=S.APPROVED, publish_at=case.expected)
     token = feed_token_get_or_create(user=social, workspace=workspace)
-    body = client.get(reverse("scheduler:calendar_feed", kwargs={"token": token.token})).content.decode()
+    answer = client.get(reverse("scheduler:calendar_feed", kwargs={"token": token.token}))
+    body = b"".join(answer.streaming_content).decode()  # the feed is streamed
     event = body.split(f"UID:post-{post.pk}@")[1].split("END:VEVENT")[0]
     start, end = case.expected, case.expected + timedelta(minutes=15)
     assert f"DTSTART:{start:%Y%m%dT%H%M%SZ}\r\n" in event and f"DTEND:{end:%Y%m%dT%H%M%SZ}\r\n" in event
