@@ -223,7 +223,7 @@ def virtual_dates(root: Post, tz: str, lo: datetime, hi: datetime) -> list[datet
     return [t for t in found if t > last]
 
 
-def _window_posts(*, user: Any, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters) -> QuerySet[Post]:
+def window_posts(*, user: Any, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters) -> QuerySet[Post]:
     """The stored cards of [lo, hi) the user may see with these filters (no series roots before the window)."""
     qs = visible_posts(user=user, workspace=workspace).filter(publish_at__gte=lo, publish_at__lt=hi)
     if filters.status:
@@ -333,7 +333,7 @@ def _card(c: _Candidate, zone: ZoneInfo) -> Entry:
                  occurrence_utc=post.occurrence_at)
 
 
-def _entries(posts: Any, *, workspace: Workspace, zone: ZoneInfo, lo: datetime, hi: datetime, filters: Filters,
+def window_entries(posts: Any, *, workspace: Workspace, zone: ZoneInfo, lo: datetime, hi: datetime, filters: Filters,
              stored: Any = None, vlo: datetime | None = None) -> list[Entry]:
     return [_card(c, zone) for c in _candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters,
                                                  stored=stored, vlo=vlo)]
@@ -356,7 +356,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     lo, hi = win.bounds_utc(zone)
     if view not in ("month", "week"):
         posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters)
-        entries = _entries(posts, workspace=workspace, zone=zone, lo=lo, hi=hi, filters=filters)
+        entries = window_entries(posts, workspace=workspace, zone=zone, lo=lo, hi=hi, filters=filters)
         by_day: dict[Any, list[Entry]] = defaultdict(list)
         for entry in entries:
             by_day[entry.at.date()].append(entry)
@@ -373,7 +373,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     accounts = None
     if with_slots:
         slot_list, accounts = _slot_instants(workspace=workspace, win=win, account_id=filters.account)
-    drawn = _drawn(_window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters), starts, cap, uncapped,
+    drawn = _drawn(window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters), starts, cap, uncapped,
                    slot_minutes=sorted({instant for _, instant, _ in slot_list}),
                    slot_accounts={slot.account_id for _, _, slot in slot_list})
     posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=drawn.ids)
@@ -400,74 +400,6 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
         taken = drawn.taken | virtual_taken
         cal.slots = _free(slot_list, taken, zone)
     return cal
-
-
-# --------------------------------------------------------------------------------------------------- the agenda
-
-AGENDA_PAGE = 100  # cards per page of the agenda
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where a page of the agenda begins: after the card (instant, post id, drawn date?) — the cards' one order,
-    which stored posts and the dates series draw from their rules share, so both page by the same key."""
-
-    at: datetime
-    pk: int
-    virtual: int = 0
-
-    def text(self) -> str:
-        return f"{(self.at - _EPOCH) // timedelta(microseconds=1)}_{self.pk}_{self.virtual}"
-
-    @classmethod
-    def parse(cls, text: str | None) -> Cursor | None:
-        parts = (text or "").strip().split("_")
-        if len(parts) != 3 or not all(p.isdigit() for p in parts) or parts[2] not in ("0", "1"):
-            return None
-        try:
-            return cls(_EPOCH + timedelta(microseconds=int(parts[0])), int(parts[1]), int(parts[2]))
-        except OverflowError:
-            return None
-
-    def before(self, entry: Entry) -> bool:
-        return (self.at, self.pk, self.virtual) < (entry.at, entry.post.pk, int(entry.virtual))
-
-
-@dataclass
-class AgendaPage:
-    calendar: Calendar
-    after: Cursor | None  # where this page began (None: the first page)
-    next: Cursor | None  # where the next one begins (None: this is the last)
-
-
-def agenda_page(*, user: Any, workspace: Workspace, anchor: date, filters: Filters, after: Cursor | None = None,
-                size: int = AGENDA_PAGE) -> AgendaPage:
-    """One page of the agenda: the next `size` cards after `after` in the window, stored posts keyset-paged on
-    (publish_at, id) in SQL and series dates projected from the cursor's instant on, merged in the same order."""
-    zone = workspace.tzinfo
-    win = window("agenda", anchor)
-    lo, hi = win.bounds_utc(zone)
-    if after is not None and not lo <= after.at < hi:
-        after = None
-    page = _window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters)
-    if after is not None:
-        page = page.filter(Q(publish_at__gt=after.at) | Q(publish_at=after.at, id__gt=after.pk))
-    ids = list(page.order_by("publish_at", "id").values_list("id", flat=True)[: size + 1])
-    posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=ids)
-    entries = _entries(posts, workspace=workspace, zone=zone, lo=lo, hi=hi, filters=filters, stored=set(ids),
-                       vlo=after.at if after else None)
-    if after is not None:
-        entries = [e for e in entries if after.before(e)]
-    more = len(entries) > size
-    entries = entries[:size]
-    by_day: dict[Any, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        by_day[entry.at.date()].append(entry)
-    last = entries[-1] if entries else None
-    nxt = Cursor(last.occurrence_utc if last.virtual else last.post.publish_at, last.post.pk, int(last.virtual)) \
-        if (more and last) else None
-    return AgendaPage(Calendar(window=win, zone=zone, entries=entries, by_day=dict(by_day)), after, nxt)
 
 
 # --------------------------------------------------------------------------------------------------- posting slots

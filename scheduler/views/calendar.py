@@ -24,6 +24,7 @@ from accounts.permissions import Action, can, member_since, workspace_view
 from scheduler import ical
 from scheduler.models import CalendarFeedToken, Post
 from scheduler.rules import TransitionError
+from scheduler.selectors import agenda
 from scheduler.selectors import calendar as selectors
 from scheduler.services import calendar as services
 from scheduler.services.lifecycle import ConflictError
@@ -115,8 +116,8 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     filters = selectors.Filters.from_query(data)
     page = None
     if view == "agenda":  # paged: ?after=<cursor> is where this page begins (a reload keeps the position)
-        page = selectors.agenda_page(user=request.user, workspace=ws, anchor=_anchor(request), filters=filters,
-                                     after=selectors.Cursor.parse(data.get("after")))
+        page = agenda.agenda_page(user=request.user, workspace=ws, anchor=_anchor(request), filters=filters,
+                                     after=agenda.Cursor.parse(data.get("after")))
         cal = page.calendar
     else:
         cal = selectors.build(user=request.user, workspace=ws, view=view, anchor=_anchor(request), filters=filters,
