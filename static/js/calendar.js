@@ -236,8 +236,7 @@
     if (cell.matches("td")) {
       const row = cell.parentElement;
       const col = Array.prototype.indexOf.call(row.children, cell);
-      if (key === "ArrowLeft") return cell.previousElementSibling && cell.previousElementSibling.matches(CELLS) ? cell.previousElementSibling : null;
-      if (key === "ArrowRight") return cell.nextElementSibling;
+      if (key === "ArrowLeft" || key === "ArrowRight") return all[i + (key === "ArrowLeft" ? -1 : 1)] || null;
       const other = key === "ArrowUp" ? row.previousElementSibling : row.nextElementSibling;
       return other ? other.children[col] : null;
     }
