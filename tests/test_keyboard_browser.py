@@ -97,3 +97,18 @@ def test_the_confirm_dialog_keeps_tab_inside_and_returns_to_its_button(browser_p
     page.wait_for_function("() => document.activeElement && document.activeElement.matches('button[data-confirm]')")
     post.refresh_from_db()
     assert post.status == Post.Status.IN_REVIEW
+
+
+def test_dragging_a_published_card_says_why_it_cannot_move(browser_page, live_server, client, social, workspace):
+    zone = workspace.tzinfo
+    day = (timezone.now().astimezone(zone) - timedelta(days=1)).date()
+    account = InstagramAccountFactory(workspace=workspace, username="acmecoffee")
+    post = PostFactory(workspace=workspace, account=account, status=Post.Status.PUBLISHED,
+                       publish_at=datetime.combine(day, time(9, 0), tzinfo=zone))
+    page = browser_page
+    sign_in(page, client, social, live_server.url)
+    page.goto(reverse("scheduler:calendar", kwargs={"ws": workspace.slug}) + f"?view=agenda&date={day:%Y-%m-%d}")
+    page.drag_and_drop(f"#card-p{post.pk}", ".cal-agenda-day >> nth=-1")
+    page.wait_for_function("() => document.querySelector('#calendar-flash').textContent.includes('already published')")
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED and post.publish_at == datetime.combine(day, time(9, 0), tzinfo=zone)

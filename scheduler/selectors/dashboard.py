@@ -26,6 +26,7 @@ def dashboard_summary(*, workspace: Workspace, role: Role | None) -> dict[str, A
         summary["in_review"] = list(posts.filter(status=Post.Status.IN_REVIEW).order_by("publish_at")[:6])
     if role in (Role.ADMIN, Role.SOCIAL):
         summary["attention"] = list(posts.filter(status__in=ATTENTION).order_by("-updated_at")[:6])
+    if role == Role.SOCIAL:
         # A draft sent back by its reviewer waits for its author (issue 23): its latest event says so.
         latest = ReviewEvent.objects.filter(post=OuterRef("pk")).order_by("-created_at", "-id").values("action")[:1]
         sent_back = posts.filter(status=Post.Status.DRAFT).annotate(last_action=Subquery(latest)).filter(

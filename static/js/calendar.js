@@ -140,6 +140,8 @@
   }
 
   document.addEventListener("dragstart", function (e) {
+    const locked = e.target.closest ? e.target.closest(".cal-card[data-locked]") : null;
+    if (locked) { e.preventDefault(); flash(locked.dataset.locked, false); return; }  // say why (issue 23)
     const card = e.target.closest ? e.target.closest(".cal-card[data-movable]") : null;
     if (!card) return;
     dragging = card;

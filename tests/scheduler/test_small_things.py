@@ -86,3 +86,14 @@ def test_the_feeds_page_has_copy_buttons(login, social, workspace):
     c.post(feeds, {"action": "regenerate"})
     html = c.get(feeds).content.decode()
     assert 'data-copy="feed-workspace"' in html and "js/copy.js" in html
+
+
+def test_a_published_card_says_why_it_cannot_be_dragged(login, social, workspace):
+    post = PostFactory(workspace=workspace, status=Post.Status.PUBLISHED, publish_at=timezone.now() - timedelta(days=1),
+                       published_at=timezone.now() - timedelta(days=1))
+    day = (timezone.now() - timedelta(days=1)).astimezone(workspace.tzinfo).date()
+    html = login(social).get(reverse("scheduler:calendar", kwargs={"ws": workspace.slug}),
+                             {"view": "agenda", "date": f"{day:%Y-%m-%d}"}).content.decode()
+    card = html.split(f'id="card-p{post.pk}"')[1].split(">")[0]
+    assert 'data-locked="This post is already published on Instagram, so it cannot move."' in card
+    assert "data-movable" not in card
