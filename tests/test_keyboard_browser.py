@@ -112,3 +112,30 @@ def test_dragging_a_published_card_says_why_it_cannot_move(browser_page, live_se
     page.wait_for_function("() => document.querySelector('#calendar-flash').textContent.includes('already published')")
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED and post.publish_at == datetime.combine(day, time(9, 0), tzinfo=zone)
+
+
+def test_review_desk_sort_arrow_matches_the_order_and_waiting_since_is_not_clipped(browser_page, live_server, client,
+                                                                                   editor, social, workspace):
+    from scheduler.services import approval as approval_svc
+
+    account = InstagramAccountFactory(workspace=workspace, username="acmecoffee")
+    first = PostFactory(workspace=workspace, account=account, status=Post.Status.DRAFT, author=social,
+                        caption="Waiting longest", publish_at=timezone.now() + timedelta(days=5))
+    approval_svc.post_submit(user=social, post=first)
+    second = PostFactory(workspace=workspace, account=account, status=Post.Status.DRAFT, author=social,
+                         caption="Waiting shortest", publish_at=timezone.now() + timedelta(days=1))
+    approval_svc.post_submit(user=social, post=second)
+    page = browser_page
+    sign_in(page, client, editor, live_server.url)
+    page.goto(reverse("admin:scheduler_post_changelist") + "?status__exact=in_review")
+    rows = page.locator("#result_list tbody tr")
+    assert "Waiting longest" in rows.nth(0).inner_text() and "Waiting shortest" in rows.nth(1).inner_text()
+    # The arrow is on "Waiting since", ascending (oldest first), not on a column the list is not sorted by.
+    assert page.locator("#result_list thead th.column-waiting.sorted.ascending").count() == 1
+    assert page.locator("#result_list thead th.column-waiting .sortpriority").inner_text().strip() == "1"
+    assert page.locator("#result_list thead th.sorted.descending").count() == 0
+    # At 1400 px the column is whole: its header and cells end inside the results box, without a scrollbar.
+    assert page.evaluate("() => { const r = document.querySelector('#changelist .results');"
+                         " return r.scrollWidth <= r.clientWidth; }")
+    assert page.evaluate("() => { const th = document.querySelector('#result_list th.column-waiting');"
+                         " return th.getBoundingClientRect().right <= window.innerWidth; }")
