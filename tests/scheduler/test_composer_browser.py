@@ -61,6 +61,9 @@ def _next_monday_local() -> datetime:
 def test_compose_carousel_drag_alt_weekly_submit(browser_page, live_server, client, social, workspace, library,
                                                  account):
     page = browser_page
+    errors: list[str] = []  # issue 23: submitting the composer logs no (htmx) error in the console
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     _composer(page, client, social, live_server, workspace)
     page.locator(".kind-option", has_text="Carousel").click()
     for name in ("alpha", "bravo", "charlie"):
@@ -103,6 +106,7 @@ def test_compose_carousel_drag_alt_weekly_submit(browser_page, live_server, clie
     page.get_by_role("button", name="Submit for review").click()
     page.wait_for_url("**/posts/*/")
     assert "Submitted for review." in page.locator(".messages").inner_text()
+    assert errors == [], errors
     post = Post.objects.get()
     assert post.status == Post.Status.IN_REVIEW and post.kind == Post.Kind.CAROUSEL
     assert list(post.items.order_by("position").values_list("asset_id", "alt_text")) == [
