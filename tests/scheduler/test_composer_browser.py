@@ -258,3 +258,21 @@ def test_parts_a_kind_cannot_carry_hide_unless_filled(browser_page, live_server,
     page.locator("#msgs-user_tags .rule-msg", has_text="Stories can't tag people").wait_for()
     page.get_by_label("Tag people").fill("")
     page.locator("#msgs-user_tags .rule-msg").wait_for(state="detached")
+
+
+def test_the_pickers_second_row_is_whole(browser_page, live_server, client, social, workspace, settings, tmp_path):
+    """Issue 23: at 1400 px the picker showed its first row and a sliver of the second."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for i in range(14):
+        media_services.media_upload(user=social, workspace=workspace,
+                                    uploaded_file=upload(f"photo-{i:02d}.jpg", image_bytes(600, 600, color=(i * 15, 90, 120))))
+    page = browser_page
+    _composer(page, client, social, live_server, workspace)
+    grid = page.locator("#picker-grid")
+    grid.wait_for()
+    box = grid.bounding_box()
+    cards = page.locator("#picker-grid .pick-card")
+    tops = sorted({round(cards.nth(i).bounding_box()["y"]) for i in range(cards.count())})
+    assert len(tops) >= 2
+    second = [cards.nth(i).bounding_box() for i in range(cards.count()) if round(cards.nth(i).bounding_box()["y"]) == tops[1]]
+    assert all(b["y"] + b["height"] <= box["y"] + box["height"] + 1 for b in second), (box, second[0])
