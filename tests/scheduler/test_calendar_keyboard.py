@@ -47,3 +47,14 @@ def test_the_calendar_has_a_skip_link_and_one_tab_stop_in_the_grid(login, social
                              {"view": "month", "date": "2027-03-01"}).content.decode()
     assert 'href="#calendar-grid"' in html and 'id="calendar-grid"' in html
     assert html.count('tabindex="0"') == 1  # roving focus: one day cell is in the tab order, the others are -1
+
+
+def test_on_a_sunday_the_week_view_shows_the_coming_week_too(login, social, workspace):
+    coming = post_at(workspace, local(workspace, "2027-03-18 10:00"))
+    c = login(social)
+    url = reverse("scheduler:calendar", kwargs={"ws": workspace.slug})
+    sunday = c.get(url, {"view": "week", "date": "2027-03-14"}).content.decode()  # 14 March 2027 is a Sunday
+    assert "14 Mar – 21 Mar 2027" in sunday
+    assert f'id="card-p{coming.pk}"' in sunday and 'data-date="2027-03-14"' in sunday
+    monday = c.get(url, {"view": "week", "date": "2027-03-15"}).content.decode()
+    assert "15 Mar – 21 Mar 2027" in monday  # other days: Monday to Sunday as before
