@@ -162,7 +162,8 @@ def publish_at_errors(publish_at: datetime | None, tz: str, *, now: datetime | N
     now = now or timezone.now()
     if publish_at < now:
         return [
-            f"{local_text(publish_at, tz)} is in the past (it is now {local_text(now, tz)}); choose a later time."
+            f"{local_text(publish_at, tz)} is in the past (it is now {local_text(now, tz)}). "
+            f"Pick a time after {localtime.local_text(now, tz, '%H:%M')} today."
         ]
     return []
 

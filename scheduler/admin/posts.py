@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -110,6 +111,16 @@ NOTE_ACTIONS = {
 }
 
 
+DESK_ORDER = [F("waiting_since").asc(nulls_last=True), "publish_at", "pk"]  # oldest waiting first
+
+
+class DeskChangeList(ChangeList):
+    """The header's sort arrow follows the desk's real default order (Django takes it from Meta.ordering)."""
+
+    def _get_default_ordering(self) -> list[Any]:
+        return list(DESK_ORDER)
+
+
 @admin.register(Post)
 class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
     form = PostAdminForm
@@ -139,7 +150,10 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, {"title": "Review desk: posts", **(extra_context or {})})
 
     def get_ordering(self, request: Any) -> list[Any]:
-        return [F("waiting_since").asc(nulls_last=True), "publish_at", "pk"]  # oldest waiting first
+        return list(DESK_ORDER)
+
+    def get_changelist(self, request: Any, **kwargs: Any) -> type[ChangeList]:
+        return DeskChangeList
 
     def get_actions(self, request: Any) -> Any:
         actions = super().get_actions(request)

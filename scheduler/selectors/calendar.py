@@ -93,6 +93,8 @@ def window(view: str, anchor: date) -> Window:
     if view == "week":
         start = anchor - timedelta(days=anchor.weekday())
         end = start + timedelta(days=7)
+        if anchor.weekday() == 6:  # a Sunday: that day and the coming week, not a week that is over (issue 23)
+            start, end = anchor, anchor + timedelta(days=8)
         last = end - timedelta(days=1)
         title = f"{start:%-d %b} – {last:%-d %b %Y}" if start.year == last.year else f"{start:%-d %b %Y} – {last:%-d %b %Y}"
         return Window(view, anchor, start, end, anchor - timedelta(days=7), anchor + timedelta(days=7), title)

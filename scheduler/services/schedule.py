@@ -100,7 +100,7 @@ def post_publish_now(*, user: User, post: Post) -> Post:
     """Due now: the dispatcher claims it on its next pass (and a pass is requested right after commit)."""
     rules.check(user, Op.PUBLISH_NOW, post)
     now = timezone.now()
-    _transition(post, user, action=A.PUBLISH_NOW, to=S.APPROVED, publish_at=now, next_attempt_at=None,
-                note="Publish now requested.")
+    # No note: the history's verb ("asked to publish it now") already says it (issue 23).
+    _transition(post, user, action=A.PUBLISH_NOW, to=S.APPROVED, publish_at=now, next_attempt_at=None)
     _kick_dispatcher()
     return post

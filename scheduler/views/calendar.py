@@ -216,13 +216,17 @@ def calendar_move(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(" ".join(exc.messages)) from None
     when = (occurrence or post.publish_at or timezone.now()).astimezone(ws.tzinfo)
     recurring = bool(post.rrule or post.series_root_id)
-    if request.method != "POST":
-        version = post.version
+    def dialog(error: str = "", status: int = 200) -> HttpResponse:
+        # A refused move shows the dialog again with what was typed and the reason, next to the field (issue 23).
         return render(request, "scheduler/calendar/move.html", {
             "post": post, "when": localtime.local_text(when, ws.tzinfo, "%A %-d %B %Y, %H:%M"),
-            "time": localtime.from_instant(when, ws.tzinfo), "version": version, "back": back,
-            "occurrence": data.get("occurrence", ""), "recurring": recurring, "filters": filters, "tz": ws.timezone,
-            "view": _view_name(request), "anchor": _anchor(request).isoformat()})
+            "time": localtime.from_instant(when, ws.tzinfo), "version": data.get("version") if error else post.version,
+            "back": back, "typed": data.get("at", "") if error else "", "scope": data.get("scope") or "this",
+            "error": error, "occurrence": data.get("occurrence", ""), "recurring": recurring, "filters": filters,
+            "tz": ws.timezone, "view": _view_name(request), "anchor": _anchor(request).isoformat()}, status=status)
+
+    if request.method != "POST":
+        return dialog()
     ok, status, message = True, 200, ""
     try:
         typed = _parse_local(data, ws.tzinfo).keeping(when)  # the dialog sent back unchanged: exactly where it was
@@ -244,8 +248,10 @@ def calendar_move(request: HttpRequest, pk: int) -> HttpResponse:
         context = _context(request)
         context.update(flash=message, flash_ok=ok, flash_key=f"p{post.pk}")
         return render(request, f"{TEMPLATE}#body", context, status=status)
+    if not ok and status == 422:
+        return dialog(message, status)
     (messages.success if ok else messages.error)(request, message)
-    return redirect(back)
+    return redirect(f"{back}#card-p{post.pk}" if ok else back)
 
 
 # --- iCalendar feeds -------------------------------------------------------------------------------------------

@@ -70,8 +70,13 @@ def library_upload(request: HttpRequest) -> HttpResponse:
         except services.MediaRejected as exc:
             return JsonResponse({"ok": False, "error": str(exc)}, status=422)
         card = render_to_string("scheduler/library/_card.html", {"asset": result.asset}, request=request)
+        # The page's header count follows the upload (issue 23), in the words the page itself uses.
+        total_text = render_to_string("scheduler/library/index.html#total",
+                                      {"total": selectors.library_summary(workspace=request.workspace)[0]},
+                                      request=request).strip()
         return JsonResponse({"ok": True, "duplicate": result.duplicate, "message": result.message,
-                             "asset": {"id": result.asset.pk, "title": str(result.asset)}, "card_html": card},
+                             "asset": {"id": result.asset.pk, "title": str(result.asset)}, "card_html": card,
+                             "total_text": total_text},
                             status=200 if result.duplicate else 201)
     if not files:
         messages.error(request, "Choose one or more files to upload.")

@@ -196,6 +196,9 @@ def _detail_context(request: HttpRequest, post: Post) -> dict[str, Any]:
     allowed = rules.allowed_actions(user, post)
     return {
         "post": post, "tz": ws.timezone, "history": history, "d": compose.draft_of_post(post),
+        # Back to a page in this role's navigation (accounts/navigation.py): a client has no post list (issue 23).
+        "back": (reverse("scheduler:post_list", kwargs={"ws": ws.slug}), "Posts")
+        if can(user, Action.VIEW_ALL_POSTS, ws) else (reverse("scheduler:calendar", kwargs={"ws": ws.slug}), "Calendar"),
         "when_text": localtime.local_text(post.publish_at, ws.tzinfo, "%A %-d %B %Y, %H:%M") if post.publish_at else "",
         "charts": _metric_charts(list(post.metrics.all()), ws.tzinfo),
         "rrule_text": _describe(post), "next_dates": _next_dates(post),

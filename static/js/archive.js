@@ -74,8 +74,10 @@
     tiles = Array.from(document.querySelectorAll("#tile-grid .tile-link"));
     const i = tiles.indexOf(link);
     if (i < 0) return;
+    // showModal() makes the page behind inert: Tab stays inside the lightbox (issue 23).
     if (!dialog.open) dialog.showModal();
     show(i);
+    document.getElementById("lb-close").focus();
   }
 
   document.addEventListener("click", (event) => {
@@ -88,7 +90,11 @@
   document.getElementById("lb-next").addEventListener("click", () => show(index + 1));
   document.getElementById("lb-close").addEventListener("click", () => dialog.close());
   dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
-  dialog.addEventListener("close", () => { stage.replaceChildren(); });
+  dialog.addEventListener("close", () => {
+    stage.replaceChildren();
+    // Focus returns to the tile of the post last shown (the one opened, or where the arrows led).
+    if (tiles[index]) tiles[index].focus();
+  });
   document.addEventListener("keydown", (event) => {
     if (!dialog.open) return;
     if (event.key === "ArrowRight") { event.preventDefault(); show(index + 1); }

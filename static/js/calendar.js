@@ -61,6 +61,7 @@
     if (keepScroll !== null && newWrap) { newWrap.scrollTop = keepScroll; newWrap.dataset.scrolled = "1"; }
     const marked = fresh.querySelector(".cal-card.flash");
     if (marked) marked.scrollIntoView({ block: "nearest" });
+    rove(fresh);
     return true;
   }
 
@@ -99,7 +100,8 @@
         headers: { "X-CSRFToken": csrf(), "X-Calendar": "1", "HX-Request": "true", "HX-Target": "calendar-body" },
       }).then(function (r) {
         return r.text().then(function (html) {
-          if (!swap(html)) {
+          if (swap(html)) { focusCard(card.dataset.key, card.dataset.post); return; }
+          {
             return refresh().then(function () {
               flash(r.status === 403 ? "Your role may not move posts." :
                 "The move did not go through (the server answered " + r.status + "). Nothing changed.", false);
@@ -138,6 +140,8 @@
   }
 
   document.addEventListener("dragstart", function (e) {
+    const locked = e.target.closest ? e.target.closest(".cal-card[data-locked]") : null;
+    if (locked) { e.preventDefault(); flash(locked.dataset.locked, false); return; }  // say why (issue 23)
     const card = e.target.closest ? e.target.closest(".cal-card[data-movable]") : null;
     if (!card) return;
     dragging = card;
@@ -198,10 +202,107 @@
     if (row) wrap.scrollTop = row.offsetTop - (head ? head.offsetHeight : 0);
   }
 
+  /* Keyboard (issue 23): roving focus. One cell of the grid is in the tab order (tabindex 0), the others and every
+     link inside the grid are -1; arrow keys move between cells, Enter goes to a cell's posts, Enter on a post shows
+     its actions (its links join the tab order), Escape goes back out. */
+  const CELLS = "td.cal-day, td.cal-hour, section.cal-agenda-day";
+  function cells() {
+    const g = document.getElementById("calendar-grid");
+    return g ? Array.prototype.slice.call(g.querySelectorAll(CELLS)) : [];
+  }
+  function rove(root) {
+    const all = cells();
+    if (!all.length) return;
+    (root || document).querySelectorAll("#calendar-grid a, #calendar-grid button").forEach(function (a) {
+      if (!a.closest(".cal-card.cal-actions-open")) a.setAttribute("tabindex", "-1");
+    });
+    let current = all.filter(function (c) { return c.getAttribute("tabindex") === "0"; })[0];
+    if (!current) {
+      current = all.filter(function (c) { return c.classList.contains("today"); })[0] ||
+        all.filter(function (c) { return c.querySelector(".cal-card"); })[0] || all[0];
+    }
+    all.forEach(function (c) { c.setAttribute("tabindex", c === current ? "0" : "-1"); });
+  }
+  function focusCell(cell) {
+    if (!cell) return;
+    cells().forEach(function (c) { c.setAttribute("tabindex", c === cell ? "0" : "-1"); });
+    cell.focus();
+  }
+  function closeActions(card) {
+    card.classList.remove("cal-actions-open");
+    card.querySelectorAll("a, button").forEach(function (a) { a.setAttribute("tabindex", "-1"); });
+  }
+  function neighbour(cell, key) {
+    const all = cells();
+    const i = all.indexOf(cell);
+    if (cell.matches("td")) {
+      const row = cell.parentElement;
+      const col = Array.prototype.indexOf.call(row.children, cell);
+      if (key === "ArrowLeft" || key === "ArrowRight") return all[i + (key === "ArrowLeft" ? -1 : 1)] || null;
+      const other = key === "ArrowUp" ? row.previousElementSibling : row.nextElementSibling;
+      return other ? other.children[col] : null;
+    }
+    return all[i + (key === "ArrowUp" || key === "ArrowLeft" ? -1 : 1)] || null;  // agenda: a list of days
+  }
+  document.addEventListener("keydown", function (e) {
+    const t = e.target;
+    if (!t.closest || !t.closest("#calendar-grid")) return;
+    const arrows = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"];
+    if (t.matches(CELLS)) {
+      if (arrows.indexOf(e.key) >= 0) { e.preventDefault(); focusCell(neighbour(t, e.key)); }
+      else if (e.key === "Enter") {
+        const first = t.querySelector(".cal-card");
+        if (first) { e.preventDefault(); first.focus(); }
+      }
+      return;
+    }
+    const card = t.closest(".cal-card");
+    if (!card) return;
+    const cell = card.closest(CELLS);
+    if (t === card) {
+      const siblings = Array.prototype.slice.call(cell.querySelectorAll(".cal-card"));
+      const i = siblings.indexOf(card);
+      if (e.key === "Enter") {
+        e.preventDefault();
+        card.classList.add("cal-actions-open");
+        const links = card.querySelectorAll("a, button");
+        links.forEach(function (a) { a.setAttribute("tabindex", "0"); });
+        if (links.length) links[links.length - 1].focus();  // the last action is Move where the role may move posts
+      } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const next = siblings[i + (e.key === "ArrowDown" ? 1 : -1)];
+        if (next) next.focus();
+      } else if (e.key === "Escape") { e.preventDefault(); focusCell(cell); }
+      return;
+    }
+    if (e.key === "Escape") { e.preventDefault(); closeActions(card); card.focus(); }
+  });
+  document.addEventListener("focusout", function (e) {
+    const card = e.target.closest && e.target.closest(".cal-card.cal-actions-open");
+    if (card && !card.contains(e.relatedTarget)) closeActions(card);
+  });
+  document.addEventListener("focusin", function (e) {  // a click or a skip link into a cell makes it the tab stop
+    const cell = e.target.matches && e.target.matches(CELLS) ? e.target : null;
+    if (cell && cell.getAttribute("tabindex") !== "0") cells().forEach(function (c) {
+      c.setAttribute("tabindex", c === cell ? "0" : "-1");
+    });
+  });
+  /* After a move, focus is on the moved card: the htmx answer's card, or the no-JS redirect's #card-… fragment. */
+  function focusCard(key, post) {
+    const card = (key && document.getElementById("card-" + key)) ||
+      (post && document.querySelector('.cal-card[data-post="' + post + '"]'));
+    if (!card) return;
+    const cell = card.closest(CELLS);
+    if (cell) cells().forEach(function (c) { c.setAttribute("tabindex", c === cell ? "0" : "-1"); });
+    card.focus({ preventScroll: false });
+  }
+
   // After htmx swapped the grid (navigation, filters, history): the new grid is whatever #calendar-body is now.
-  function afterHtmx() { syncFilters(); timezones(); scrollWeek(); }
+  function afterHtmx() { syncFilters(); timezones(); scrollWeek(); rove(); }
   document.addEventListener("htmx:afterSwap", afterHtmx);
   document.addEventListener("htmx:afterSettle", afterHtmx);
   timezones();
   scrollWeek();
+  rove();
+  if (/^#card-/.test(window.location.hash)) focusCard(window.location.hash.slice(6));
 })();

@@ -29,7 +29,7 @@
     dialog.querySelector("p").textContent = question;
     dialog.querySelector("button[value=yes]").textContent = label || "Yes";
     dialog.returnValue = "";
-    dialog.showModal();
+    dialog.showModal();  // modal: the page behind is inert, so Tab stays inside the question (issue 23)
     return new Promise(function (resolve) {
       dialog.addEventListener("close", function () { resolve(dialog.returnValue === "yes"); }, { once: true });
     });
@@ -43,7 +43,7 @@
     event.preventDefault();
     event.stopImmediatePropagation();
     ask(question, button.textContent.trim()).then(function (ok) {
-      if (!ok) return;
+      if (!ok) { button.focus(); return; }  // back where the question was asked (issue 23)
       const flag = document.createElement("input");
       flag.type = "hidden";
       flag.name = "confirmed";

@@ -66,6 +66,8 @@
         finish(ui, data.duplicate ? "dup" : "done", data.duplicate ? "Already in the library" : "Uploaded");
         ui.li.title = data.message;
         addCard(data.card_html, data.asset.id);
+        const total = document.getElementById("library-total");
+        if (total && data.total_text) total.textContent = data.total_text;
         // Other pages that embed the upload zone (the composer's picker) pick the new asset up from here.
         zone.dispatchEvent(new CustomEvent("media-uploaded", { bubbles: true, detail: data }));
       } else if (data && data.error) {

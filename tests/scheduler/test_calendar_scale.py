@@ -224,30 +224,3 @@ def test_agenda_query_count_is_the_same_for_page_1_and_page_10(login, social, wo
         url = re.search(r'id="agenda-more"><a class="button" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert counts[0] == counts[9] and len(set(counts)) == 1, counts
     assert counts[0] <= 10
-
-
-def test_the_python_card_is_the_card_template(rf, social, workspace):
-    """scheduler/templatetags/calendar_cards.py makes exactly the HTML of _card.html, for every kind of card."""
-    from django.template.loader import render_to_string
-
-    from accounts.models import InstagramAccount
-    from scheduler.selectors import calendar as selectors
-    from scheduler.templatetags.calendar_cards import cal_card
-
-    acct = InstagramAccountFactory(workspace=workspace)
-    gone = InstagramAccountFactory(workspace=workspace, status=InstagramAccount.Status.RECONNECT)
-    post_at(workspace, local(workspace, "2027-03-16 09:00"), account=acct, caption='Quotes "&" <tags> ' * 5)
-    post_at(workspace, local(workspace, "2027-03-16 10:00"), account=gone, status=S.FAILED, last_error="Boom <x>")
-    post_at(workspace, local(workspace, "2027-03-16 11:00"), account=acct, status=S.MANUAL, manual_reason="music")
-    post_at(workspace, local(workspace, "2027-03-16 12:00"), account=acct, deferred_reason="Daily cap reached")
-    post_at(workspace, local(workspace, "2027-03-16 13:00"), account=acct, status=S.DRAFT, kind="reel")
-    series_at(workspace, local(workspace, "2027-03-15 08:00"), rule="FREQ=DAILY", account=acct)
-    cal = selectors.build(user=social, workspace=workspace, view="day", anchor=datetime(2027, 3, 16).date(),
-                          filters=selectors.Filters())
-    assert len(cal.entries) == 6
-    for can_move, can_see_all, flash in ((True, True, ""), (False, False, ""), (True, True, cal.entries[1].key)):
-        for entry in cal.entries:
-            ctx = {"entry": entry, "can_move": can_move, "can_see_all": can_see_all, "tz": "Europe/Berlin",
-                   "detail_base": "/w/acme/posts/", "move_base": "/w/acme/calendar/move/", "query": "view=week&a=1",
-                   "flash_key": flash, "flash_ok": False}
-            assert str(cal_card(ctx, entry)) == render_to_string("scheduler/calendar/_card.html", ctx)

@@ -61,6 +61,9 @@ def _next_monday_local() -> datetime:
 def test_compose_carousel_drag_alt_weekly_submit(browser_page, live_server, client, social, workspace, library,
                                                  account):
     page = browser_page
+    errors: list[str] = []  # issue 23: submitting the composer logs no (htmx) error in the console
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "htmx" in m.text.lower() else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     _composer(page, client, social, live_server, workspace)
     page.locator(".kind-option", has_text="Carousel").click()
     for name in ("alpha", "bravo", "charlie"):
@@ -103,6 +106,7 @@ def test_compose_carousel_drag_alt_weekly_submit(browser_page, live_server, clie
     page.get_by_role("button", name="Submit for review").click()
     page.wait_for_url("**/posts/*/")
     assert "Submitted for review." in page.locator(".messages").inner_text()
+    assert errors == [], errors
     post = Post.objects.get()
     assert post.status == Post.Status.IN_REVIEW and post.kind == Post.Kind.CAROUSEL
     assert list(post.items.order_by("position").values_list("asset_id", "alt_text")) == [
@@ -254,3 +258,21 @@ def test_parts_a_kind_cannot_carry_hide_unless_filled(browser_page, live_server,
     page.locator("#msgs-user_tags .rule-msg", has_text="Stories can't tag people").wait_for()
     page.get_by_label("Tag people").fill("")
     page.locator("#msgs-user_tags .rule-msg").wait_for(state="detached")
+
+
+def test_the_pickers_second_row_is_whole(browser_page, live_server, client, social, workspace, settings, tmp_path):
+    """Issue 23: at 1400 px the picker showed its first row and a sliver of the second."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for i in range(14):
+        media_services.media_upload(user=social, workspace=workspace,
+                                    uploaded_file=upload(f"photo-{i:02d}.jpg", image_bytes(600, 600, color=(i * 15, 90, 120))))
+    page = browser_page
+    _composer(page, client, social, live_server, workspace)
+    grid = page.locator("#picker-grid")
+    grid.wait_for()
+    box = grid.bounding_box()
+    cards = page.locator("#picker-grid .pick-card")
+    tops = sorted({round(cards.nth(i).bounding_box()["y"]) for i in range(cards.count())})
+    assert len(tops) >= 2
+    second = [cards.nth(i).bounding_box() for i in range(cards.count()) if round(cards.nth(i).bounding_box()["y"]) == tops[1]]
+    assert all(b["y"] + b["height"] <= box["y"] + box["height"] + 1 for b in second), (box, second[0])

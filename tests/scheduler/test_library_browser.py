@@ -37,6 +37,9 @@ def test_upload_two_files_filter_and_edit_alt_text(browser_page, live_server, cl
         assert done.nth(i).locator(".status").inner_text() == "Uploaded"
     cards = page.locator("#asset-grid .asset-card")
     assert cards.count() == 2  # the new cards went straight into the grid
+    # The header count follows (issue 23), without a reload.
+    page.wait_for_function("() => document.getElementById('library-total').textContent.startsWith('2 assets')")
+    assert page.locator("#library-total").inner_text() == f"2 assets in {workspace.name}"
 
     # A file that is not a photo: rejected by name and reason, nothing else disturbed.
     page.set_input_files("#upload-input", [str(files / "notes.jpg")])
