@@ -39,7 +39,7 @@ def page(c, ws, **query) -> str:  # noqa: ANN001, ANN003
 def month_cells(html: str) -> dict[str, tuple[list[str], int]]:
     """data-date → (card keys in order, the "+N more" number)."""
     out = {}
-    for m in re.finditer(r'<td class="cal-day[^"]*" data-date="([\d-]+)">(.*?)</td>', html, re.S):
+    for m in re.finditer(r'<td class="cal-day[^"]*" data-date="([\d-]+)"[^>]*>(.*?)</td>', html, re.S):
         more = re.search(r"\+(\d+) more", m.group(2))
         out[m.group(1)] = (re.findall(r'id="card-([^"]+)"', m.group(2)), int(more.group(1)) if more else 0)
     return out
