@@ -25,7 +25,7 @@ from scheduler.services.lifecycle import (
     transition,
     write_event,
 )
-from scheduler.services.review import editors_of
+from scheduler.services.review_expiry import editors_of
 
 A = ReviewEvent.Action
 
