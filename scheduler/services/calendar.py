@@ -29,7 +29,8 @@ A = ReviewEvent.Action
 SCOPES = ("this", "following")
 
 
-def _check_version(post: Post, expected_version: int | None) -> None:
+def _version_as_calendar_says(post: Post, expected_version: int | None) -> None:
+    """lifecycle.check_version (the one version check), worded for the calendar."""
     check_version(post, expected_version, doing="looking at it",
                   then="The calendar now shows it as it is; move it again if you still want to.")
 
@@ -98,7 +99,7 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
 
     stored = Post.objects.filter(series_root=root, occurrence_at=occurrence_utc).select_related(
         "workspace", "account").first()
-    _check_version(stored or root, expected_version)
+    _version_as_calendar_says(stored or root, expected_version)
     post_mark(root.pk, rrule=recurrence.until_before(root.rrule, occurrence_utc))
     write_event(root, user, A.SERIES_SPLIT, root.status, root.status,
                 f"The series ends before {instagram_rules.local_text(occurrence_utc, ws.timezone)}"
@@ -137,7 +138,7 @@ def series_move_date(*, user: User, post: Post, occurrence_utc: datetime, publis
     root = rules.series_root(post)
     if root is None or rules.series_stopped(root):
         raise TransitionError("This date no longer belongs to a running series; reload the calendar.")
-    _check_version(root, expected_version)
+    _version_as_calendar_says(root, expected_version)
     ws = root.workspace
     errors = instagram_rules.publish_at_errors(publish_at, ws.timezone)
     if errors:
