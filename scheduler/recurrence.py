@@ -424,3 +424,69 @@ def is_extension(*, old_rule: str, new_rule: str, old_start_utc: datetime | None
                                        end_utc=start + year, limit=MAX_OCCURRENCES))
 
     return per_year(new_rule, new_start) > per_year(old_rule, old_start)
+
+
+# --- Editing a stored rule's text (the calendar's moves and splits) ------------------------------------------------
+# A stored rule has passed validate_rule, so these only take it apart and put it back together, keeping its order.
+
+_WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+_DAY_TOKEN = re.compile(r"^([+-]?\d+)?([A-Z]{2})$")
+
+
+def rule_parts(rule: str) -> dict[str, str]:
+    """``{"FREQ": "WEEKLY", "BYDAY": "MO"}`` for a stored rule (with or without its ``RRULE:`` prefix)."""
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    return dict(p.split("=", 1) for p in text.split(";") if "=" in p)
+
+
+def join_parts(parts: dict[str, str]) -> str:
+    return ";".join(f"{k}={v}" for k, v in parts.items())
+
+
+def rule_count(rule: str) -> int | None:
+    """The rule's COUNT, or None when it has none."""
+    count = rule_parts(rule).get("COUNT")
+    return int(count) if count is not None else None
+
+
+def with_count(rule: str, count: int) -> str:
+    """The rule with COUNT set to ``count`` (in COUNT's place when it had one)."""
+    parts = rule_parts(rule)
+    parts["COUNT"] = str(count)
+    return join_parts(parts)
+
+
+def until_before(rule: str, instant: datetime) -> str:
+    """The rule ending just before ``instant``: COUNT dropped, UNTIL one second earlier (UTC)."""
+    parts = rule_parts(rule)
+    parts.pop("COUNT", None)
+    parts["UNTIL"] = (instant - timedelta(seconds=1)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return join_parts(parts)
+
+
+def shift_rule(rule: str, old_local: datetime, new_local: datetime) -> str:
+    """The rule moved with one of its dates: weekday, month day and time parts follow the new local time."""
+    parts = rule_parts(rule)
+    days = (new_local.date() - old_local.date()).days
+    if "BYDAY" in parts and days % 7:
+        shifted = []
+        for token in parts["BYDAY"].split(","):
+            m = _DAY_TOKEN.match(token)
+            if m and m.group(2) in _WEEKDAYS:
+                token = f"{m.group(1) or ''}{_WEEKDAYS[(_WEEKDAYS.index(m.group(2)) + days) % 7]}"
+            shifted.append(token)
+        parts["BYDAY"] = ",".join(shifted)
+    if "BYMONTHDAY" in parts and days and "," not in parts["BYMONTHDAY"]:
+        parts["BYMONTHDAY"] = str(new_local.day)
+    if "BYMONTH" in parts and "," not in parts["BYMONTH"]:
+        parts["BYMONTH"] = str(new_local.month)
+    if "BYHOUR" in parts:
+        hours = parts["BYHOUR"].split(",")
+        delta = new_local.hour - old_local.hour
+        parts["BYHOUR"] = str(new_local.hour) if len(hours) == 1 else ",".join(
+            str((int(h) + delta) % 24) for h in hours)
+    if "BYMINUTE" in parts:
+        parts["BYMINUTE"] = str(new_local.minute)
+    return join_parts(parts)

@@ -70,11 +70,28 @@ def _recurring(post: Post) -> str | None:
     return "Only a date of a repeating post can be skipped; cancel a one-off post instead."
 
 
-def _series_running(post: Post) -> str | None:
+def series_root(post: Post) -> Post | None:
+    """The post that carries the series' rule (the post itself or its series root); None for a one-off post."""
     root = post.series_root if post.series_root_id else post
-    if not root.rrule:
+    return root if root is not None and root.rrule else None
+
+
+def series_stopped(post: Post) -> bool:
+    """The one "series stopped" rule: the series this post belongs to creates no further dates."""
+    root = series_root(post)
+    return bool(root is not None and root.series_stopped)
+
+
+def status_after_new_time(post: Post) -> str:
+    """A failed post given a new time gets another chance (its content was approved and has not changed): it
+    becomes approved; every other status stays as it is."""
+    return S.APPROVED if post.status == S.FAILED else post.status
+
+
+def _series_running(post: Post) -> str | None:
+    if series_root(post) is None:
         return "This post does not repeat; there is no series to stop."
-    if root.series_stopped:
+    if series_stopped(post):
         return "This series is already stopped."
     return None
 

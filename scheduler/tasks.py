@@ -28,7 +28,7 @@ def metrics_refresh() -> int:
 
 
 def reviews_expire() -> int:
-    from scheduler.services.review import reviews_expire as expire
+    from scheduler.services.review_expiry import reviews_expire as expire
 
     return len(expire())
 

@@ -5,11 +5,12 @@
    and anonymously: the answer must be 404 (B's members) or a redirect to sign-in (anonymous).
 2. The same for every ``/admin/<app>/<model>/<pk>/…`` page (change, history, delete, and password for users) of A's
    objects: 404 for B's staff, a redirect to the admin sign-in for everyone else.
-3. Inside workspace A every route is requested by each role; the expected answer comes from the policy module: the
-   route's view is guarded by ``workspace_view(Action.X)`` (which records X), so ``allows(role, X)`` decides —
-   allowed → a normal answer (2xx/3xx, or a form error), not allowed → 403 (or 404 where the view hides the object).
+3. Inside workspace A every route is requested by each role; the expected answer is the exact status written in
+   ``EXPECTED_STATUS`` below (route name → one status per role), an independent table, not the view's decorator:
+   allowed → 2xx/3xx only, not allowed → 403 (or 404 where the view hides the object).
 
-ADDING A ROUTE (calendar, composer, archive, exports …): routes whose only parameter is ``ws`` need nothing. A route
+ADDING A ROUTE (calendar, composer, archive, exports …): every route needs its line in ``EXPECTED_STATUS``. Routes
+whose only parameter is ``ws`` need nothing more. A route
 with more parameters needs ONE entry in ``ROUTE_KWARGS`` below: its namespaced name → a function of the ``World``
 (A's objects) returning the extra kwargs (or a list of kwargs dicts to try several). If the object it needs is not in
 the World yet, add it in ``build_world``. A route without an entry fails these tests, naming the route, so a new route
@@ -32,7 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from accounts.models import InstagramAccount, Notification, User, Workspace
-from accounts.permissions import Role, allows
+from accounts.permissions import Role
 from scheduler.models import MediaAsset, Post, PostingSlot, PublishAttempt, ReviewEvent
 from scheduler.services.media import media_upload
 from tests.factories import InstagramAccountFactory, UserFactory
@@ -104,7 +105,7 @@ ROUTE_KWARGS: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]
     "scheduler:post_reschedule": _post_pk,
     "scheduler:post_cancel": _post_pk,
     "scheduler:post_publish_now": _post_pk,
-    "scheduler:post_skip": _post_pk,
+    "scheduler:post_skip_occurrence": _post_pk,
     "scheduler:post_stop_series": _post_pk,
     "scheduler:post_queue": _post_pk,
     "scheduler:post_mark_manual": _post_pk,
@@ -232,10 +233,10 @@ def test_every_workspace_route_can_be_filled(world):
     assert len(urls) >= 20  # the walk found the app's routes (includes followed)
 
 
-def _isolated(client: Any, method: str, url: str) -> Any:
+def _isolated(client: Any, method: str, url: str, data: dict[str, Any] | None = None) -> Any:
     """One request whose writes are rolled back, so each route meets the same World."""
     with transaction.atomic():
-        response = getattr(client, method)(url)
+        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
         transaction.set_rollback(True)
     return response
 
@@ -323,30 +324,117 @@ def test_no_persona_of_another_workspace_reaches_an_admin_page_of_workspace_a(cl
 ROLE_FIXTURES = {Role.ADMIN: "admin_user", Role.EDITOR: "editor", Role.SOCIAL: "social", Role.CLIENT: "client_user"}
 
 
-@pytest.mark.parametrize("role", list(Role), ids=[r.name.lower() for r in Role])
-def test_inside_the_workspace_every_route_answers_as_the_policy_says(request, client, world, role):
+# ---- Inside workspace A: every route × role, the exact answer -------------------------------------------------
+# Written here from DESIGN.md's roles (Administrator: everything; Editor: review and edit captions; Social manager:
+# compose, library, calendar, submit, publish-now; Client: read-only), NOT read from the views' decorators, so a
+# route guarded by the wrong permission fails. Each route is requested with GET, and with POST when GET answers 405
+# (a role without the right gets 403 before the method is checked, so its GET already answers 403). An allowed
+# persona gets 2xx/3xx only, never a form error (400/409/422): routes that need a body get one in ROUTE_POST_DATA.
+# A route missing here fails the test, naming it. Columns: Administrator, Editor, Social manager, Client.
+MATRIX_ROLES = (Role.ADMIN, Role.EDITOR, Role.SOCIAL, Role.CLIENT)
+EXPECTED_STATUS: dict[str, tuple[int, int, int, int]] = {
+    "accounts:instagram_accounts": (200, 403, 403, 403),
+    "accounts:instagram_connect": (302, 403, 403, 403),
+    "accounts:instagram_disconnect": (302, 403, 403, 403),
+    "accounts:instagram_refresh": (302, 403, 403, 403),
+    "accounts:invitation_resend": (302, 403, 403, 403),
+    "accounts:invitation_revoke": (302, 403, 403, 403),
+    "accounts:team": (200, 403, 403, 403),
+    "accounts:team_invite": (302, 403, 403, 403),
+    "accounts:team_remove": (302, 403, 403, 403),
+    "accounts:team_role": (302, 403, 403, 403),
+    "accounts:workspace_settings": (200, 403, 403, 403),
+    "archive:export": (200, 200, 200, 200),
+    "archive:gallery": (200, 200, 200, 200),
+    "archive:index": (200, 200, 200, 200),
+    "archive:media_original": (200, 200, 200, 200),
+    "archive:media_thumb": (200, 200, 200, 200),
+    "archive:post_detail": (200, 200, 200, 200),
+    "archive:profile": (200, 200, 200, 200),
+    "archive:profile_add": (302, 403, 302, 403),
+    "archive:profile_add_own": (302, 403, 302, 403),
+    "archive:profile_picture": (200, 200, 200, 200),
+    "archive:profile_refresh": (302, 403, 302, 403),
+    "archive:profile_settings": (302, 403, 302, 403),
+    "archive:run_progress": (200, 200, 200, 200),
+    "scheduler:analytics": (200, 200, 200, 200),
+    "scheduler:asset_delete": (302, 403, 302, 403),
+    "scheduler:asset_detail": (200, 403, 200, 403),
+    "scheduler:asset_file": (200, 200, 200, 200),
+    "scheduler:best_time": (200, 200, 200, 200),
+    "scheduler:best_time_slots": (200, 403, 200, 403),
+    "scheduler:calendar": (200, 200, 200, 200),
+    "scheduler:calendar_feeds": (200, 200, 200, 200),
+    "scheduler:calendar_move": (200, 403, 200, 403),
+    "scheduler:compose_check": (200, 200, 200, 403),
+    "scheduler:compose_picker": (200, 403, 200, 403),
+    "scheduler:dashboard": (200, 200, 200, 200),
+    "scheduler:grid": (200, 200, 200, 200),
+    "scheduler:grid_place": (302, 403, 302, 403),
+    "scheduler:grid_preview": (200, 200, 200, 403),
+    "scheduler:grid_swap": (302, 403, 302, 403),
+    "scheduler:library": (200, 403, 200, 403),
+    "scheduler:library_upload": (302, 403, 302, 403),
+    "scheduler:manual_queue": (200, 403, 200, 403),
+    "scheduler:post_approve": (302, 302, 403, 403),
+    "scheduler:post_cancel": (200, 403, 200, 403),
+    "scheduler:post_create": (200, 403, 200, 403),
+    "scheduler:post_detail": (200, 200, 200, 200),
+    "scheduler:post_edit": (200, 200, 200, 403),
+    "scheduler:post_list": (200, 200, 200, 200),
+    "scheduler:post_mark_manual": (302, 403, 302, 403),
+    "scheduler:post_mark_posted": (302, 403, 302, 403),
+    "scheduler:post_publish_now": (200, 403, 200, 403),
+    "scheduler:post_queue": (302, 403, 302, 403),
+    "scheduler:post_reject": (302, 302, 403, 403),
+    "scheduler:post_request_changes": (302, 302, 403, 403),
+    "scheduler:post_reschedule": (302, 403, 302, 403),
+    "scheduler:post_skip_occurrence": (302, 403, 302, 403),
+    "scheduler:post_stop_series": (200, 403, 200, 403),
+    "scheduler:post_submit": (302, 403, 302, 403),
+    "scheduler:posting_slots": (200, 403, 200, 403),
+    "scheduler:report": (200, 200, 200, 200),
+    "scheduler:report_csv": (200, 200, 200, 200),
+    "scheduler:report_email": (200, 403, 403, 403),
+}
+# Routes an allowed persona must POST a valid body to (an empty one is a form error, which proves nothing).
+ROUTE_POST_DATA: dict[str, dict[str, Any]] = {
+    "accounts:team_invite": {"email": "new-person@example.test", "role": Role.CLIENT.value},
+}
+
+
+def test_the_expected_table_allows_only_2xx_3xx_and_refuses_only_403_404():
+    odd = {name: codes for name, codes in EXPECTED_STATUS.items() if any(400 <= c and c not in (403, 404) for c in codes)}
+    assert odd == {}
+
+
+def test_the_expected_table_names_only_existing_routes(world):
+    urls, _ = route_urls(world)
+    assert sorted(set(EXPECTED_STATUS) - {name for name, _ in urls}) == []
+
+
+@pytest.mark.parametrize("role", MATRIX_ROLES, ids=[r.name.lower() for r in MATRIX_ROLES])
+def test_inside_the_workspace_every_route_answers_each_role_exactly(request, client, world, role):
     user = request.getfixturevalue(ROLE_FIXTURES[role])
     _as(client, user)
     urls, unfillable = route_urls(world)
     assert not unfillable, "Routes the matrix cannot fill:\n" + "\n".join(unfillable)
+    column = MATRIX_ROLES.index(role)
     wrong = []
     for name, url in urls:
-        action = getattr(resolve(url).func, "pressroom_action", None)
-        if action is None:
+        if getattr(resolve(url).func, "pressroom_action", None) is None:
             wrong.append(f"{name}: not guarded by accounts.permissions.workspace_view")
+            continue
+        if name not in EXPECTED_STATUS:
+            wrong.append(f"{name}: add EXPECTED_STATUS[{name!r}] (the answer per role) in tests/test_route_matrix.py")
             continue
         response = _isolated(client, "get", url)
         if response.status_code == 405:
-            response = _isolated(client, "post", url)
-        code = response.status_code
-        if allows(role, action):
-            ok = code < 400 or code in (400, 409, 422)
-        else:
-            ok = code in (403, 404)
-        if not ok:
-            verdict = "allowed" if allows(role, action) else "not allowed"
-            wrong.append(f"{role.value} {name} ({action.value}: {verdict}) {url} → {code}")
-    assert not wrong, "Routes that disagree with the policy:\n" + "\n".join(wrong)
+            response = _isolated(client, "post", url, ROUTE_POST_DATA.get(name, {}))
+        want = EXPECTED_STATUS[name][column]
+        if response.status_code != want:
+            wrong.append(f"{role.value} {name} {url} → {response.status_code} (expected {want})")
+    assert not wrong, "Routes that answer a role otherwise than the table says:\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize("role", list(Role), ids=[r.name.lower() for r in Role])

@@ -24,11 +24,11 @@ from django.utils.text import Truncator
 
 from accounts.admin_mixins import WorkspaceScopedAdminMixin
 from accounts.permissions import Action, workspaces_where
+from scheduler import actions as registry
 from scheduler import rules
 from scheduler.admin.review import ReviewPageMixin
 from scheduler.content import review_hash
 from scheduler.models import Post, PostMedia, ReviewEvent
-from scheduler.services import approval as approval_svc
 from scheduler.services import lifecycle as lifecycle_svc
 
 S = Post.Status
@@ -103,12 +103,13 @@ class NoteForm(forms.Form):
                            error_messages={"required": "Write a note for the author: it is required here."})
 
 
-# Bulk actions: (service, past tense, whether a note is required, title of the note page, button label)
+# Bulk actions with a note: (the action registry's slug, past tense, title of the note page, button label)
 NOTE_ACTIONS = {
-    "approve_with_comment": (approval_svc.post_approve, "Approved", "Approve with a comment", "Approve"),
-    "request_changes": (approval_svc.post_request_changes, "Sent back for changes", "Request changes", "Request changes"),
-    "reject_selected": (approval_svc.post_reject, "Rejected", "Reject with a note", "Reject"),
+    "approve_with_comment": ("approve-comment", "Approved", "Approve with a comment", "Approve"),
+    "request_changes": ("request-changes", "Sent back for changes", "Request changes", "Request changes"),
+    "reject_selected": ("reject", "Rejected", "Reject with a note", "Reject"),
 }
+APPROVALS = ("approve", "approve-comment")
 
 
 DESK_ORDER = [F("waiting_since").asc(nulls_last=True), "publish_at", "pk"]  # oldest waiting first
@@ -228,15 +229,15 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
 
     # --- bulk review actions: each post through the service; refusals are listed with their reason -----------
 
-    def _each(self, request: Any, queryset: QuerySet[Post], fn: Any, done: str, **kwargs: Any) -> None:
+    def _each(self, request: Any, queryset: QuerySet[Post], slug: str, done: str, note: str = "") -> None:
         ok, first, failed = 0, 0, []
         # The queryset is already scoped: forged ids of another workspace are simply not in it.
         for post in queryset.select_related("workspace", "account", "author"):
             try:
                 # Each row's decision covers the version its row showed; a row without one is not decided.
                 seen = request.POST.get(f"seen_{post.pk}", "")
-                result = fn(user=request.user, post=post, seen_hash=seen, **kwargs)
-                if fn is approval_svc.post_approve and result.status == S.IN_REVIEW:
+                registry.perform(slug, user=request.user, post=post, data={"seen_hash": seen, "note": note})
+                if slug in APPROVALS and post.status == S.IN_REVIEW:
                     first += 1  # a two-approval workspace: this was the first of two
                 else:
                     ok += 1
@@ -257,13 +258,13 @@ class PostAdmin(ReviewPageMixin, WorkspaceScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Approve selected posts")
     def approve_selected(self, request: Any, queryset: QuerySet[Post]) -> None:
-        self._each(request, queryset, approval_svc.post_approve, "Approved")
+        self._each(request, queryset, "approve", "Approved")
 
     def _with_note(self, request: HttpRequest, queryset: QuerySet[Post], action: str) -> HttpResponse | None:
-        fn, done, title, button = NOTE_ACTIONS[action]
+        slug, done, title, button = NOTE_ACTIONS[action]
         form = NoteForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            self._each(request, queryset, fn, done, note=form.cleaned_data["note"])
+            self._each(request, queryset, slug, done, note=form.cleaned_data["note"])
             return None
         seen = [(k, v) for k, v in request.POST.items() if k.startswith("seen_") and k[5:].isdigit()]
         return TemplateResponse(request, "admin/scheduler/post/note_action.html", {

@@ -16,16 +16,16 @@ from scheduler.models import Post, ReviewEvent
 from scheduler.rules import Op
 from scheduler.services.lifecycle import (
     S,
-    _cas,
     _check_seen,
-    _event,
     _followers_follow,
     _note_required,
     _post_url,
     _tell_author,
-    _transition,
+    cas,
+    transition,
+    write_event,
 )
-from scheduler.services.review import editors_of
+from scheduler.services.review_expiry import editors_of
 
 A = ReviewEvent.Action
 
@@ -41,7 +41,7 @@ def post_submit(*, user: User, post: Post, note: str = "") -> Post:
         asset_errors=asset_errors, publish_at=post.publish_at, check_publish_at=False, rrule="",
         collaborators=post.collaborators, user_tags=post.user_tags,
     )
-    _transition(post, user, action=A.SUBMITTED, to=S.IN_REVIEW, note=note)
+    transition(post, user, action=A.SUBMITTED, to=S.IN_REVIEW, note=note)
     _followers_follow(post, user, to=S.IN_REVIEW, from_status=S.DRAFT,
                       note=f"Submitted with its series “{post}” (post {post.pk}).")
     return post
@@ -69,9 +69,9 @@ def post_approve(*, user: User, post: Post, note: str = "", publish_at: datetime
     snapshot = review_snapshot(post)
     if post.workspace.required_approvals >= 2 and not rules.first_approval_valid(post):
         return _first_approval(post, user, note=note, snapshot=snapshot, digest=digest, changes=changes)
-    _cas(post, status=S.APPROVED, content_hash=digest, approved_hash=digest, first_approval_by=None,
+    cas(post, status=S.APPROVED, content_hash=digest, approved_hash=digest, first_approval_by=None,
          first_approval_hash="", review_follows=None, **changes)
-    event = _event(post, user, A.APPROVED, S.IN_REVIEW, S.APPROVED, note)
+    event = write_event(post, user, A.APPROVED, S.IN_REVIEW, S.APPROVED, note)
     ReviewEvent.objects.filter(pk=event.pk).update(content=snapshot)
     _followers_follow(post, user, to=S.APPROVED, approved_hash=digest,
                       note=f"Approved with its series “{post}” (post {post.pk}).")
@@ -82,8 +82,8 @@ def post_approve(*, user: User, post: Post, note: str = "", publish_at: datetime
 
 def _first_approval(post: Post, user: Any, *, note: str, snapshot: dict, digest: str, changes: dict) -> Post:
     """Two-approval workspaces: record the first approval of this content; the post stays in review."""
-    _cas(post, content_hash=digest, first_approval_by=user, first_approval_hash=digest, **changes)
-    event = _event(post, user, A.APPROVED_FIRST, S.IN_REVIEW, S.IN_REVIEW,
+    cas(post, content_hash=digest, first_approval_by=user, first_approval_hash=digest, **changes)
+    event = write_event(post, user, A.APPROVED_FIRST, S.IN_REVIEW, S.IN_REVIEW,
                    note or "First approval; a second editor has to approve it too.")
     ReviewEvent.objects.filter(pk=event.pk).update(content=snapshot)
     others = [u for u in editors_of(post) if u.pk != user.pk and u.pk != post.author_id]
@@ -101,7 +101,7 @@ def post_reject(*, user: User, post: Post, note: str, seen_hash: str | None = No
     rules.check(user, Op.REJECT, post)
     _check_seen(post, seen_hash)
     note = _note_required(note, "reject a post")
-    _transition(post, user, action=A.REJECTED, to=S.DRAFT, note=note, first_approval_by=None, first_approval_hash="")
+    transition(post, user, action=A.REJECTED, to=S.DRAFT, note=note, first_approval_by=None, first_approval_hash="")
     _followers_follow(post, user, to=S.DRAFT, note=f"Rejected with its series “{post}” (post {post.pk}).")
     _tell_author(post, user, f"Rejected: {post}", note)
     return post
@@ -112,7 +112,7 @@ def post_request_changes(*, user: User, post: Post, note: str, seen_hash: str | 
     rules.check(user, Op.REQUEST_CHANGES, post)
     _check_seen(post, seen_hash)
     note = _note_required(note, "request changes")
-    _transition(post, user, action=A.CHANGES_REQUESTED, to=S.DRAFT, note=note, first_approval_by=None,
+    transition(post, user, action=A.CHANGES_REQUESTED, to=S.DRAFT, note=note, first_approval_by=None,
                 first_approval_hash="")
     _followers_follow(post, user, to=S.DRAFT, note=f"Sent back with its series “{post}” (post {post.pk}).")
     _tell_author(post, user, f"Changes requested: {post}", note)

@@ -8,81 +8,31 @@ continues from the new time. Approval belongs to the series, so every piece keep
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User, Workspace
 from accounts.permissions import Action, require
-from scheduler import instagram_rules, recurrence
+from scheduler import instagram_rules, recurrence, rules
 from scheduler.content import content_snapshot, hash_of, inherited_review
 from scheduler.models import CalendarFeedToken, Post, PostMedia, ReviewEvent
 from scheduler.rules import MOVABLE, TransitionError
-from scheduler.services.lifecycle import ConflictError
+from scheduler.services.lifecycle import ConflictError, cas, check_version, post_mark, write_event
 from scheduler.services.schedule import post_reschedule
 
 S = Post.Status
 A = ReviewEvent.Action
 SCOPES = ("this", "following")
-_WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-_DAY_TOKEN = re.compile(r"^([+-]?\d+)?([A-Z]{2})$")
 
 
-def _parts(rule: str) -> dict[str, str]:
-    text = rule.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[6:]
-    return dict(p.split("=", 1) for p in text.split(";") if "=" in p)
-
-
-def _join(parts: dict[str, str]) -> str:
-    return ";".join(f"{k}={v}" for k, v in parts.items())
-
-
-def shift_rule(rule: str, old_local: datetime, new_local: datetime) -> str:
-    """The rule moved with one of its dates: weekday, month day and time parts follow the new local time."""
-    parts = _parts(rule)
-    days = (new_local.date() - old_local.date()).days
-    if "BYDAY" in parts and days % 7:
-        shifted = []
-        for token in parts["BYDAY"].split(","):
-            m = _DAY_TOKEN.match(token)
-            if m and m.group(2) in _WEEKDAYS:
-                token = f"{m.group(1) or ''}{_WEEKDAYS[(_WEEKDAYS.index(m.group(2)) + days) % 7]}"
-            shifted.append(token)
-        parts["BYDAY"] = ",".join(shifted)
-    if "BYMONTHDAY" in parts and days and "," not in parts["BYMONTHDAY"]:
-        parts["BYMONTHDAY"] = str(new_local.day)
-    if "BYMONTH" in parts and "," not in parts["BYMONTH"]:
-        parts["BYMONTH"] = str(new_local.month)
-    if "BYHOUR" in parts:
-        hours = parts["BYHOUR"].split(",")
-        delta = new_local.hour - old_local.hour
-        parts["BYHOUR"] = str(new_local.hour) if len(hours) == 1 else ",".join(
-            str((int(h) + delta) % 24) for h in hours)
-    if "BYMINUTE" in parts:
-        parts["BYMINUTE"] = str(new_local.minute)
-    return _join(parts)
-
-
-def _until_before(rule: str, instant: datetime) -> str:
-    parts = _parts(rule)
-    parts.pop("COUNT", None)
-    parts["UNTIL"] = (instant - timedelta(seconds=1)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return _join(parts)
-
-
-def _check_version(post: Post, expected_version: int | None) -> None:
-    if expected_version is not None and post.version != expected_version:
-        raise ConflictError(
-            f"Someone else changed this post while you were looking at it (you had version {expected_version}, "
-            f"it is now version {post.version}). The calendar now shows it as it is; move it again if you still want to."
-        )
+def _version_as_calendar_says(post: Post, expected_version: int | None) -> None:
+    """lifecycle.check_version (the one version check), worded for the calendar."""
+    check_version(post, expected_version, doing="looking at it",
+                  then="The calendar now shows it as it is; move it again if you still want to.")
 
 
 @transaction.atomic
@@ -117,10 +67,10 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     Returns the post that now starts the (continued) series.
     """
     require(user, Action.COMPOSE_POST, post.workspace)
-    root = post if post.rrule and not post.series_root_id else post.series_root
-    if root is None or not root.rrule:
+    root = rules.series_root(post)
+    if root is None:
         raise TransitionError("This post does not repeat; move it as a single post.")
-    if root.series_stopped:
+    if rules.series_stopped(root):
         raise TransitionError("This series is stopped; it has no following dates to move.")
     ws = root.workspace
     errors = instagram_rules.publish_at_errors(publish_at, ws.timezone)
@@ -128,14 +78,12 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
         raise ValidationError({"publish_at": errors})
     zone = ws.tzinfo
     start = root.occurrence_at or root.publish_at
-    new_rule = shift_rule(root.rrule, occurrence_utc.astimezone(zone), publish_at.astimezone(zone))
-    parts = _parts(root.rrule)
-    if "COUNT" in parts:
+    new_rule = recurrence.shift_rule(root.rrule, occurrence_utc.astimezone(zone), publish_at.astimezone(zone))
+    count = recurrence.rule_count(root.rrule)
+    if count is not None:
         done = len(recurrence.occurrences_between(rule=root.rrule, series_start_utc=start, tz=ws.timezone,
                                                   start_utc=start, end_utc=occurrence_utc, limit=1000))
-        new_parts = _parts(new_rule)
-        new_parts["COUNT"] = str(max(1, int(parts["COUNT"]) - done))
-        new_rule = _join(new_parts)
+        new_rule = recurrence.with_count(new_rule, max(1, count - done))
     try:
         new_rule = recurrence.validate_rule(new_rule, dtstart_utc=publish_at, tz=ws.timezone)
     except recurrence.RecurrenceError as exc:
@@ -145,32 +93,32 @@ def series_move_following(*, user: User, post: Post, occurrence_utc: datetime, p
     if occurrence_utc == start:  # the first date: the whole series moves
         moved = post_reschedule(user=user, post=root, publish_at=publish_at, expected_version=expected_version)
         Post.objects.filter(pk=root.pk).update(rrule=new_rule, occurrence_at=publish_at)
-        _event(root, user, A.SERIES_MOVED, f"The series now starts {when}: {new_rule}.")
+        write_event(root, user, A.SERIES_MOVED, root.status, root.status, f"The series now starts {when}: {new_rule}.")
         moved.refresh_from_db()
         return moved
 
     stored = Post.objects.filter(series_root=root, occurrence_at=occurrence_utc).select_related(
         "workspace", "account").first()
-    _check_version(stored or root, expected_version)
-    ended = _until_before(root.rrule, occurrence_utc)
-    Post.objects.filter(pk=root.pk).update(rrule=ended, version=F("version") + 1, updated_at=timezone.now())
-    _event(root, user, A.SERIES_SPLIT, f"The series ends before {instagram_rules.local_text(occurrence_utc, ws.timezone)}"
-           f"; it continues from {when}.")
+    _version_as_calendar_says(stored or root, expected_version)
+    post_mark(root.pk, rrule=recurrence.until_before(root.rrule, occurrence_utc))
+    write_event(root, user, A.SERIES_SPLIT, root.status, root.status,
+                f"The series ends before {instagram_rules.local_text(occurrence_utc, ws.timezone)}"
+                f"; it continues from {when}.")
     if stored is not None:
         if stored.status not in MOVABLE:  # the transition table's "reschedule" statuses
             raise TransitionError(f"This date is {stored.get_status_display().lower()}; it can no longer move.")
         # Still waiting with the series' content: it keeps following the series' review rather than gaining one.
         waits = stored.status in (S.IN_REVIEW, S.DRAFT) and stored.content_hash == root.content_hash
         leader = (root.review_follows or root) if waits else stored.review_follows
-        won = Post.objects.filter(pk=stored.pk, version=stored.version, status=stored.status).update(
-            review_follows=leader,
-            series_root=None, occurrence_index=0, rrule=new_rule, publish_at=publish_at, occurrence_at=publish_at,
-            next_attempt_at=None, deferred_reason="", status=S.APPROVED if stored.status == S.FAILED else stored.status,
-            version=F("version") + 1, updated_at=timezone.now())
-        if won != 1:
-            raise ConflictError("This date changed meanwhile (it may be publishing). The calendar now shows it as it is.")
-        stored.refresh_from_db()
-        _event(stored, user, A.SERIES_MOVED, f"From this date on the series runs {when} onwards: {new_rule}.")
+        try:
+            cas(stored, expected_version=stored.version, review_follows=leader,
+                series_root=None, occurrence_index=0, rrule=new_rule, publish_at=publish_at, occurrence_at=publish_at,
+                next_attempt_at=None, deferred_reason="", status=rules.status_after_new_time(stored))
+        except ConflictError:
+            raise ConflictError(
+                "This date changed meanwhile (it may be publishing). The calendar now shows it as it is.") from None
+        write_event(stored, user, A.SERIES_MOVED, stored.status, stored.status,
+                    f"From this date on the series runs {when} onwards: {new_rule}.")
         return stored
     return _copy(root, user, publish_at=publish_at, rrule=new_rule, action=A.SERIES_CONTINUED,
                  note=f"Continues the series “{root}” (post {root.pk}) from {when}; its approval carries over.")
@@ -187,10 +135,10 @@ def series_move_date(*, user: User, post: Post, occurrence_utc: datetime, publis
     piece keeps the series' content and approval. Returns the one-off post.
     """
     require(user, Action.COMPOSE_POST, post.workspace)
-    root = post if post.rrule and not post.series_root_id else post.series_root
-    if root is None or not root.rrule or root.series_stopped:
+    root = rules.series_root(post)
+    if root is None or rules.series_stopped(root):
         raise TransitionError("This date no longer belongs to a running series; reload the calendar.")
-    _check_version(root, expected_version)
+    _version_as_calendar_says(root, expected_version)
     ws = root.workspace
     errors = instagram_rules.publish_at_errors(publish_at, ws.timezone)
     if errors:
@@ -203,19 +151,18 @@ def series_move_date(*, user: User, post: Post, occurrence_utc: datetime, publis
         raise TransitionError("The series has no date at that time (its rule changed meanwhile); reload the calendar.")
     nxt = recurrence.next_occurrence(rule=root.rrule, series_start_utc=start, tz=ws.timezone,
                                      after_utc=occurrence_utc)
-    parts = _parts(root.rrule)
+    count = recurrence.rule_count(root.rrule)
     rest_rule = root.rrule
-    if "COUNT" in parts:
-        remaining = int(parts["COUNT"]) - len(dates)
-        parts["COUNT"] = str(remaining)
-        rest_rule = _join(parts) if remaining > 0 else ""
+    if count is not None:
+        remaining = count - len(dates)
+        rest_rule = recurrence.with_count(root.rrule, remaining) if remaining > 0 else ""
         if not rest_rule:
             nxt = None
-    Post.objects.filter(pk=root.pk).update(rrule=_until_before(root.rrule, occurrence_utc),
-                                           version=F("version") + 1, updated_at=timezone.now())
+    post_mark(root.pk, rrule=recurrence.until_before(root.rrule, occurrence_utc))
     was = instagram_rules.local_text(occurrence_utc, ws.timezone)
     when = instagram_rules.local_text(publish_at, ws.timezone)
-    _event(root, user, A.SERIES_DATE_MOVED, f"The date {was} moved to {when}; the series goes on after it.")
+    write_event(root, user, A.SERIES_DATE_MOVED, root.status, root.status,
+                f"The date {was} moved to {when}; the series goes on after it.")
     single = _copy(root, user, publish_at=publish_at, rrule="", action=A.SERIES_DATE_MOVED,
                    note=f"The {was} date of the series “{root}” (post {root.pk}), moved to {when}.")
     if nxt is not None:
@@ -242,13 +189,8 @@ def _copy(root: Post, user: Any, *, publish_at: datetime, rrule: str, action: st
     PostMedia.objects.bulk_create(
         PostMedia(post=copy, asset_id=i.asset_id, position=i.position, alt_text=i.alt_text) for i in items
     )
-    _event(copy, user, action, note, to=status)
+    write_event(copy, user, action, "", status, note)
     return copy
-
-
-def _event(post: Post, user: Any, action: str, note: str, to: str | None = None) -> None:
-    ReviewEvent.objects.create(post=post, actor=user if getattr(user, "pk", None) else None, action=action,
-                               from_status="" if to else post.status, to_status=to or post.status, note=note)
 
 
 # --- iCalendar feed tokens -------------------------------------------------------------------------------------

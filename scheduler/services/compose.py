@@ -20,11 +20,11 @@ from scheduler.services.lifecycle import (
     OTHER_FIELDS,
     SCHEDULE_FIELDS,
     S,
-    _cas,
-    _check_version,
-    _event,
     _store_hash,
     _tell_author,
+    cas,
+    check_version,
+    write_event,
 )
 
 A = ReviewEvent.Action
@@ -86,7 +86,7 @@ def post_create(
     )
     _set_media(post, assets, alt_texts)
     _store_hash(post)
-    _record(_event(post, user, A.CREATED, "", S.DRAFT), post)
+    _record(write_event(post, user, A.CREATED, "", S.DRAFT), post)
     return post
 
 
@@ -114,7 +114,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
         raise TypeError(f"post_update got unknown fields: {', '.join(sorted(unknown))}")
     workspace = post.workspace
     require(user, Action.VIEW_ALL_POSTS, workspace)
-    _check_version(post, expected_version)
+    check_version(post, expected_version)
     rules.check_status(Op.EDIT, post)
 
     current_ids = list(post.items.order_by("position").values_list("asset_id", flat=True))
@@ -174,7 +174,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
         if content_changed:
             updates["review_follows"] = None
     before = post.status
-    _cas(post, expected_version=expected_version, status=to, **updates)
+    cas(post, expected_version=expected_version, status=to, **updates)
     if "asset_ids" in changed or "alt_texts" in changed:
         _set_media(post, assets, new["alt_texts"])
     if content_changed:
@@ -186,7 +186,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
                  " The repeat now adds dates that were not approved, so it needs review again.")
     action = (A.EDITED if content_changed or extended else A.MOVED if "publish_at" in changed
               else A.DETAILS_CHANGED)
-    event = _event(post, user, action, before, to, note)
+    event = write_event(post, user, action, before, to, note)
     if content_changed or "rrule" in changed:
         _record(event, post)
     if content_changed:  # an editor's caption fix (or anyone's edit) is shown to the author

@@ -2,7 +2,7 @@
 
 Nothing here compares and sets by itself: each post moves through ``post_reschedule`` (the calendar's move — the
 transition table's RESCHEDULE rule, the version check and conflict message, the compare-and-set in
-``lifecycle._cas``), twice in one transaction, so a refusal of the second post undoes the first.
+``lifecycle.cas``), twice in one transaction, so a refusal of the second post undoes the first.
 """
 
 from __future__ import annotations

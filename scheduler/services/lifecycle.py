@@ -64,14 +64,14 @@ def _check_seen(post: Post, seen_hash: str | None) -> None:
     )
 
 
-def _event(post: Post, user: Any, action: str, from_status: str, to_status: str, note: str = "") -> ReviewEvent:
+def write_event(post: Post, user: Any, action: str, from_status: str, to_status: str, note: str = "") -> ReviewEvent:
     return ReviewEvent.objects.create(
         post=post, actor=user if getattr(user, "pk", None) else None, action=action,
         from_status=from_status, to_status=to_status, note=note,
     )
 
 
-def _cas(post: Post, *, expected_version: int | None = None, **changes: Any) -> Post:
+def cas(post: Post, *, expected_version: int | None = None, **changes: Any) -> Post:
     """Apply `changes` only if the post is still in the status (and version) the caller saw; bump the version."""
     rows = Post.objects.filter(pk=post.pk, status=post.status)
     if expected_version is not None:
@@ -104,19 +104,22 @@ def post_mark(post_id: int, *, only_if: dict[str, Any] | None = None, **changes:
     return rows.update(version=F("version") + 1, **changes) == 1
 
 
-def _transition(post: Post, user: Any, *, action: str, to: str, note: str = "",
+def transition(post: Post, user: Any, *, action: str, to: str, note: str = "",
                 expected_version: int | None = None, **changes: Any) -> Post:
     before = post.status
-    _cas(post, expected_version=expected_version, status=to, **changes)
-    _event(post, user, action, before, to, note)
+    cas(post, expected_version=expected_version, status=to, **changes)
+    write_event(post, user, action, before, to, note)
     return post
 
 
-def _check_version(post: Post, expected_version: int | None) -> None:
+def check_version(post: Post, expected_version: int | None, *, doing: str = "editing it",
+                  then: str = "Reload the post to see their changes, then apply yours again.") -> None:
+    """The one version check: refuse when the post is no longer at the version the caller's page showed.
+    ``doing`` and ``then`` let a page say it in its own words (the calendar: "looking at it", "move it again")."""
     if expected_version is not None and post.version != expected_version:
         raise ConflictError(
-            f"Someone else changed this post while you were editing it (you had version {expected_version}, "
-            f"it is now version {post.version}). Reload the post to see their changes, then apply yours again."
+            f"Someone else changed this post while you were {doing} (you had version {expected_version}, "
+            f"it is now version {post.version}). {then}"
         )
 
 
@@ -186,7 +189,7 @@ def _followers_follow(leader: Post, user: Any, *, to: str, approved_hash: str = 
         if to == S.APPROVED:
             changes["approved_hash"] = approved_hash
         try:
-            _transition(follower, user, action=ReviewEvent.Action.FOLLOWS_SERIES, to=to, note=note, **changes)
+            transition(follower, user, action=ReviewEvent.Action.FOLLOWS_SERIES, to=to, note=note, **changes)
         except ConflictError:  # it changed this instant; it stays where it is, with its own review
             continue
         done += 1

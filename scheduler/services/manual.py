@@ -17,7 +17,7 @@ from scheduler.rules import Op
 from scheduler.services.lifecycle import (
     S,
     _series_next,
-    _transition,
+    transition,
 )
 
 A = ReviewEvent.Action
@@ -46,9 +46,9 @@ def post_mark_manual(*, user: User, post: Post, reason: str, note: str = "") -> 
         raise ValidationError({"reason": [f"“{reason}” is not a manual reason."]})
     label = Post.ManualReason(reason).label
     if post.status in (S.DRAFT, S.IN_REVIEW):
-        return _transition(post, user, action=A.MARKED_MANUAL, to=post.status, manual_reason=reason,
+        return transition(post, user, action=A.MARKED_MANUAL, to=post.status, manual_reason=reason,
                            note=note or f"Needs a person to post it: {label}.")
-    _transition(post, user, action=A.MARKED_MANUAL, to=S.MANUAL, manual_reason=reason, next_attempt_at=None,
+    transition(post, user, action=A.MARKED_MANUAL, to=S.MANUAL, manual_reason=reason, next_attempt_at=None,
                 note=note or f"Needs a person to post it: {label}.")
     when = instagram_rules.local_text(post.publish_at, post.workspace.timezone) if post.publish_at else "as soon as you can"
     body = "\n".join([f"Post to @{post.account.username} {when}.", "", post.caption, "", *_media_links(post)])
@@ -76,7 +76,7 @@ def post_mark_posted_manually(*, user: User, post: Post, permalink: str) -> Post
     """A person posted it: record the permalink, mark it published, continue a series."""
     rules.check(user, Op.MARK_POSTED, post)
     permalink = _check_permalink(permalink)
-    _transition(post, user, action=A.POSTED_MANUALLY, to=S.PUBLISHED, permalink=permalink,
+    transition(post, user, action=A.POSTED_MANUALLY, to=S.PUBLISHED, permalink=permalink,
                 published_at=timezone.now(), next_attempt_at=None, next_check_at=None, claim_token="",
                 note=f"Posted by hand: {permalink}")
     _series_next(post)

@@ -15,12 +15,12 @@ from scheduler.models import Post, PostingSlot, ReviewEvent
 from scheduler.rules import Op
 from scheduler.services.lifecycle import (
     S,
-    _cas,
-    _check_version,
-    _event,
     _kick_dispatcher,
     _series_next,
-    _transition,
+    cas,
+    check_version,
+    transition,
+    write_event,
 )
 from scheduler.slots import next_free_slot
 
@@ -32,8 +32,7 @@ def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int 
     errors = instagram_rules.publish_at_errors(publish_at, post.workspace.timezone)
     if errors:
         raise ValidationError({"publish_at": errors})
-    # A failed post with a new time gets another chance; its content was approved and has not changed.
-    to = S.APPROVED if post.status == S.FAILED else post.status
+    to = rules.status_after_new_time(post)
     changes: dict[str, Any] = {"publish_at": publish_at, "next_attempt_at": None, "deferred_reason": "",
                                "review_expired_at": None}
     if to != post.status:
@@ -41,8 +40,8 @@ def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int 
     if post.rrule and not post.series_root_id:
         changes["occurrence_at"] = publish_at
     before = post.status
-    _cas(post, expected_version=expected_version, status=to, **changes)
-    _event(post, user, action, before, to,
+    cas(post, expected_version=expected_version, status=to, **changes)
+    write_event(post, user, action, before, to,
            note or f"Scheduled for {instagram_rules.local_text(publish_at, post.workspace.timezone)}.")
     return post
 
@@ -51,7 +50,7 @@ def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int 
 def post_reschedule(*, user: User, post: Post, publish_at: datetime, expected_version: int | None = None) -> Post:
     """Move a post's time (drag on the calendar). Approved stays approved; a failed post is retried then."""
     rules.check(user, Op.RESCHEDULE, post)
-    _check_version(post, expected_version)
+    check_version(post, expected_version)
     return _move(post, user, publish_at=publish_at, expected_version=expected_version, action=A.RESCHEDULED)
 
 
@@ -90,7 +89,7 @@ def post_add_to_queue(*, user: User, post: Post) -> Post:
 def post_cancel(*, user: User, post: Post, note: str = "") -> Post:
     """Cancel a post that has not gone out. For a recurring post the series carries on with its next date."""
     rules.check(user, Op.CANCEL, post)
-    _transition(post, user, action=A.CANCELLED, to=S.CANCELLED, note=note, next_attempt_at=None, deferred_reason="")
+    transition(post, user, action=A.CANCELLED, to=S.CANCELLED, note=note, next_attempt_at=None, deferred_reason="")
     _series_next(post)
     return post
 
@@ -101,6 +100,6 @@ def post_publish_now(*, user: User, post: Post) -> Post:
     rules.check(user, Op.PUBLISH_NOW, post)
     now = timezone.now()
     # No note: the history's verb ("asked to publish it now") already says it (issue 23).
-    _transition(post, user, action=A.PUBLISH_NOW, to=S.APPROVED, publish_at=now, next_attempt_at=None)
+    transition(post, user, action=A.PUBLISH_NOW, to=S.APPROVED, publish_at=now, next_attempt_at=None)
     _kick_dispatcher()
     return post

@@ -27,7 +27,6 @@ from scheduler.forms.posts import ManualForm, NoteForm, PermalinkForm, PostForm,
 from scheduler.models import MetricSnapshot, Post
 from scheduler.rules import Op
 from scheduler.selectors import posts as selectors
-from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
 from scheduler.services import lifecycle as lifecycle_svc
 from scheduler.views import compose
@@ -134,8 +133,7 @@ def _compose_response(request: HttpRequest, post: Post | None, caption_only: boo
                                      **kwargs)
                 done = "Post saved."
             if request.POST.get("intent") == "submit" and rules.may(user, Op.SUBMIT, post):
-                approval_svc.post_submit(user=user, post=post)
-                done = "Submitted for review."
+                done = actions.perform("submit", user=user, post=post, data={})
         except ValidationError as exc:
             for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("form", exc.messages)]):
                 draft.add(field, errors)
@@ -332,7 +330,7 @@ post_request_changes = action_view("request-changes")
 post_reschedule = action_view("reschedule")
 post_cancel = action_view("cancel")
 post_publish_now = action_view("publish-now")
-post_skip = action_view("skip")
+post_skip_occurrence = action_view("skip")
 post_stop_series = action_view("stop-series")
 post_queue = action_view("queue")
 post_mark_manual = action_view("mark-manual")

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from scheduler import recurrence
 from scheduler.models import Post
+from scheduler.recurrence import shift_rule
 from scheduler.rules import TransitionError
-from scheduler.services.calendar import calendar_move, shift_rule
+from scheduler.services.calendar import calendar_move
 from scheduler.services.lifecycle import ConflictError
 from tests.scheduler.calendar_support import local, post_at, series_at
 

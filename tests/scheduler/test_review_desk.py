@@ -17,7 +17,7 @@ from scheduler.models import Post, ReviewEvent
 from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
 from scheduler.services import schedule as schedule_svc
-from scheduler.services.review import reviews_expire
+from scheduler.services.review_expiry import reviews_expire
 from tests.factories import InstagramAccountFactory, UserFactory
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
 from tests.scheduler.review_support import seen, seen_fields

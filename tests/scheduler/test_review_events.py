@@ -34,7 +34,7 @@ def test_every_event_kind_has_its_label():
 
 
 def _literal_actions(tree: ast.AST) -> list[str]:
-    """`action="…"` keywords and `_event(post, user, "…", …)` arguments written as bare strings."""
+    """`action="…"` keywords and `write_event(post, user, "…", …)` arguments written as bare strings."""
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or getattr(node.func, "attr", "") == "add_argument":  # argparse's action=
@@ -43,7 +43,7 @@ def _literal_actions(tree: ast.AST) -> list[str]:
             if kw.arg == "action" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                 found.append(kw.value.value)
         name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-        if name == "_event" and len(node.args) >= 3 and isinstance(node.args[2], ast.Constant):
+        if name in ("_event", "write_event") and len(node.args) >= 3 and isinstance(node.args[2], ast.Constant):
             found.append(node.args[2].value)
     return found
 

@@ -1,4 +1,4 @@
-"""The review desk's own domain actions: expiring reviews that outlived their date.
+"""Expiring reviews that outlived their date (the only thing this module does; renamed from services/review.py).
 
 (Approve, reject and request changes are in services/approval.py, caption edits in services/compose.py; this module
 adds what only the desk needs.) A post still in review when its time passes is never published: it is flagged, its author and the
