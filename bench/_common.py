@@ -356,3 +356,17 @@ def attempt_outcomes(post_ids: list[int]) -> dict[str, int]:
 
 def jitter(a: float, b: float, rng: random.Random | None = None) -> float:
     return (rng or random).uniform(a, b)
+
+
+# In-process page benches (calendar, grid, analytics): milliseconds per call, and their 95th percentile.
+def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    return round(sorted(values)[int(0.95 * (len(values) - 1))], 1)

@@ -36,6 +36,8 @@ from datetime import timedelta
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import p95, timed  # noqa: E402
+
 
 def setup_django(db_url: str, tmp: Path, *, migrate: bool) -> None:
     os.environ.update(DATABASE_URL=db_url, MEDIA_ROOT=str(tmp / "media"), DJANGO_SETTINGS_MODULE="config.settings",
@@ -54,20 +56,16 @@ def setup_django(db_url: str, tmp: Path, *, migrate: bool) -> None:
 
 
 def seed(n_posts: int, n_accounts: int, n_snapshots: int) -> None:
-    from django.contrib.auth.models import Group
     from django.utils import timezone
 
     from accounts.models import InstagramAccount, Membership, User, Workspace
     from accounts.permissions import Role
-    from accounts.roles import sync_roles
     from scheduler.models import AccountDay, MediaAsset, MetricSnapshot, Post, PostMedia
 
-    sync_roles()
     rng = random.Random(22)
     ws = Workspace.objects.create(name="Bench Brand", slug="bench", timezone="Europe/Berlin")
     user = User.objects.create_user("sam", password="x")
-    user.groups.add(Group.objects.get(name=Role.SOCIAL.value))
-    Membership.objects.create(user=user, workspace=ws)
+    Membership.objects.create(user=user, workspace=ws, role=Role.SOCIAL.value)  # the role lives on the membership
     now = timezone.now()
     accounts = InstagramAccount.objects.bulk_create(
         InstagramAccount(workspace=ws, ig_user_id=f"178422{i:011d}", username=f"brand_{i:02d}",
@@ -115,19 +113,6 @@ def seed(n_posts: int, n_accounts: int, n_snapshots: int) -> None:
             MetricSnapshot.objects.bulk_create(batch)
             batch = []
     MetricSnapshot.objects.bulk_create(batch)
-
-
-def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
-
-
-def p95(values: list[float]) -> float:
-    return round(sorted(values)[int(0.95 * (len(values) - 1))], 1)
 
 
 def measure(runs: int) -> dict:

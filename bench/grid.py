@@ -39,6 +39,8 @@ from datetime import timedelta  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import p95, timed  # noqa: E402
+
 
 def setup_django(tmp: Path) -> str:
     db_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
@@ -112,19 +114,6 @@ def seed(n_live: int, n_planned: int):  # noqa: ANN201
     PostMedia.objects.bulk_create((PostMedia(post_id=pk, asset=assets[k % len(assets)], position=0)
                                    for k, pk in enumerate(ids)), batch_size=2000)
     return ws, user, account
-
-
-def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
-
-
-def p95(values: list[float]) -> float:
-    return round(sorted(values)[int(0.95 * (len(values) - 1))], 1)
 
 
 def measure(ws, user, account, runs: int) -> dict:  # noqa: ANN001
