@@ -15,7 +15,7 @@ from accounts.services.instagram import REFRESH_MIN_AGE, instagram_account_mark_
 
 log = logging.getLogger("accounts.tasks")
 
-SCHEDULE_NAME = "instagram-token-refresh"  # registered in scheduler/schedules.py
+SCHEDULE_NAME = "instagram-token-refresh"  # registered in scheduler/periodic.py
 
 
 def accounts_due_for_refresh(now=None, within_days: int | None = None) -> QuerySet[InstagramAccount]:  # noqa: ANN001

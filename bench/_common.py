@@ -127,7 +127,7 @@ class BenchEnv:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)  # post_migrate syncs the schedules
-        from scheduler.schedules import ensure_schedules
+        from scheduler.periodic import ensure_schedules
 
         ensure_schedules()
         write_image(Path(self.env["MEDIA_ROOT"]) / IMAGE_NAME)

@@ -89,21 +89,21 @@ def _submit(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:
 
 def _reschedule(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:
     from scheduler.forms.posts import RescheduleForm
-    from scheduler.services import schedule
+    from scheduler.services import timing
 
     form = RescheduleForm(data, zone=post.workspace.tzinfo)
     if not form.is_valid():  # the real reason: empty, or not a date and time
         raise ValidationError({"publish_at": form.errors.get("publish_at") or ["Give a date and time."]})
     typed = form.local_time("publish_at").keeping(post.publish_at)
-    schedule.post_reschedule(user=user, post=post, publish_at=typed.instant,
+    timing.post_reschedule(user=user, post=post, publish_at=typed.instant,
                              expected_version=form.cleaned_data.get("expected_version"))
     return " ".join(filter(None, [f"Moved to {_when(post)}.", typed.message]))
 
 
 def _cancel(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:
-    from scheduler.services import schedule
+    from scheduler.services import timing
 
-    schedule.post_cancel(user=user, post=post, note=_note(data))
+    timing.post_cancel(user=user, post=post, note=_note(data))
     return "Cancelled."
 
 
@@ -114,10 +114,10 @@ def goes_to_manual_queue(post: Post) -> bool:
 
 
 def _publish_now(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:
-    from scheduler.services import schedule
+    from scheduler.services import timing
 
     manual = goes_to_manual_queue(post)
-    schedule.post_publish_now(user=user, post=post)
+    timing.post_publish_now(user=user, post=post)
     if manual:
         return "Sent to the manual queue; a person posts it and records the link there."
     return "Publishing now; this page shows the result within a minute."
@@ -138,9 +138,9 @@ def _stop_series(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> st
 
 
 def _queue(user: Any, post: Post, data: Mapping[str, str], **_: Any) -> str:
-    from scheduler.services import schedule
+    from scheduler.services import timing
 
-    schedule.post_add_to_queue(user=user, post=post)
+    timing.post_add_to_queue(user=user, post=post)
     return f"Queued for {_when(post)}."
 
 

@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 
 
 def _ensure_schedules(sender, **kwargs) -> None:  # noqa: ANN001
-    from scheduler.schedules import ensure_schedules
+    from scheduler.periodic import ensure_schedules
 
     ensure_schedules()
 

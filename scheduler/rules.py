@@ -50,7 +50,7 @@ class Op(enum.StrEnum):
 
 # The status sets, defined once (every other module imports them from here).
 # Statuses in which a post still waits to go out: it can be edited, moved, cancelled. A failed post is one of them:
-# given a new time it is approved again (services/schedule.py), so it is not over.
+# given a new time it is approved again (services/timing.py), so it is not over.
 EDITABLE = (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED, S.MANUAL)
 PENDING = EDITABLE
 MOVABLE = (S.DRAFT, S.IN_REVIEW, S.APPROVED, S.FAILED)

@@ -122,13 +122,13 @@ def f(post):
 # The services behind the registry's operations. Calendar moves (services/calendar.py), composer create/update
 # (services/compose.py), grid swaps (services/grid.py) and media are not registry operations: those services are
 # not scanned, their views call them directly.
-OPERATION_MODULES = ("approval", "schedule", "series", "manual")
+OPERATION_MODULES = ("approval", "timing", "series", "manual")
 # Calls into those services from a view/admin module that are NOT operations of the registry. Each needs a reason.
 NOT_OPERATIONS = {
     # The composer shows the next free slot before saving (a read, the same one post_add_to_queue takes).
-    ("scheduler/views/compose.py", "schedule.queue_slot"),
+    ("scheduler/views/compose.py", "timing.queue_slot"),
     # The grid's "next free slot" cell (a read).
-    ("scheduler/views/grid.py", "schedule.queue_slot"),
+    ("scheduler/views/grid.py", "timing.queue_slot"),
 }
 
 
@@ -193,17 +193,17 @@ def test_every_allowed_non_operation_call_is_still_made():
 def test_the_registry_scan_sees_every_spelling():
     source = '''
 from scheduler.services import approval as approval_svc
-from scheduler.services import schedule
+from scheduler.services import timing
 from scheduler.services.series import series_stop
 import scheduler.services.manual as manual_svc
 from scheduler.services import calendar as services
 
 def view(request, post):
     approval_svc.post_submit(user=request.user, post=post)
-    schedule.post_cancel(user=request.user, post=post)
+    timing.post_cancel(user=request.user, post=post)
     manual_svc.post_mark_posted(user=request.user, post=post, url="")
     services.calendar_move(user=request.user, post=post)
-    schedule.queue_slot(account=post.account)
+    timing.queue_slot(account=post.account)
     try:
         pass
     except approval_svc.ConflictError:

@@ -22,7 +22,7 @@ from scheduler.content import content_snapshot, hash_of, inherited_review
 from scheduler.models import CalendarFeedToken, Post, PostMedia, ReviewEvent
 from scheduler.rules import MOVABLE, TransitionError
 from scheduler.services.lifecycle import ConflictError, cas, check_version, post_mark, write_event
-from scheduler.services.schedule import post_reschedule
+from scheduler.services.timing import post_reschedule
 
 S = Post.Status
 A = ReviewEvent.Action

@@ -14,7 +14,7 @@ from django.db import transaction
 from accounts.models import User
 from scheduler.models import Post
 from scheduler.rules import TransitionError
-from scheduler.services.schedule import post_reschedule
+from scheduler.services.timing import post_reschedule
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """The composer's state and its HTMX endpoints: live rule checks, recurrence summary, queue slot, preview, picker.
 
 Every check shown while typing comes from the services' own rule code (``instagram_rules.post_problems``,
-``recurrence``, ``schedule_svc.queue_slot``), rendered here on the server, so the browser holds no second copy.
+``recurrence``, ``timing_svc.queue_slot``), rendered here on the server, so the browser holds no second copy.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from scheduler.recurrence import RecurrenceError, occurrences_between
 from scheduler.rules import Op
 from scheduler.selectors import media as media_selectors
 from scheduler.services import media as media_services
-from scheduler.services import schedule as schedule_svc
+from scheduler.services import timing as timing_svc
 
 # Where each message is shown: the form's fields, with media and repeat grouped under one slot each.
 SLOTS = ("form", "account", "kind", "asset_ids", "caption", "first_comment", "collaborators", "user_tags",
@@ -187,7 +187,7 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
         draft.publish_at = draft.time.instant
     elif draft.when == "queue" and account is not None:
         try:
-            draft.queue_slot = draft.publish_at = schedule_svc.queue_slot(account=account,
+            draft.queue_slot = draft.publish_at = timing_svc.queue_slot(account=account,
                                                                       exclude_pk=post.pk if post else None)
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():

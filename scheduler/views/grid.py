@@ -25,7 +25,7 @@ from scheduler.models import MediaAsset, Post
 from scheduler.rules import TransitionError
 from scheduler.selectors import grid as selectors
 from scheduler.services import grid as services
-from scheduler.services import schedule as schedule_svc
+from scheduler.services import timing as timing_svc
 from scheduler.services.lifecycle import ConflictError
 
 TEMPLATE = "scheduler/grid.html"
@@ -189,7 +189,7 @@ def grid_preview(request: HttpRequest) -> HttpResponse:
     note = ""
     if data.get("when") == "queue":
         try:
-            at = schedule_svc.queue_slot(account=account, exclude_pk=post.pk if post else None)
+            at = timing_svc.queue_slot(account=account, exclude_pk=post.pk if post else None)
         except ValidationError:
             at = None
     if at is None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from archive.models import ArchiveRun
 from archive.services.schedule import archive_tick
-from scheduler.schedules import SCHEDULES
+from scheduler.periodic import SCHEDULES
 from tests.archive.factories import make_profile, make_run
 
 pytestmark = pytest.mark.django_db

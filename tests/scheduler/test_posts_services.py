@@ -13,9 +13,9 @@ from scheduler.models import Post, PostingSlot, ReviewEvent
 from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
 from scheduler.services import lifecycle as lifecycle_svc
-from scheduler.services import schedule as schedule_svc
 from scheduler.services import series as series_svc
 from scheduler.services import slots as slots_svc
+from scheduler.services import timing as timing_svc
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
 from tests.scheduler.post_fixtures import NOW
 
@@ -54,7 +54,7 @@ def test_create_makes_a_draft_with_media_and_event(social, workspace, account, i
         (approval_svc.post_approve, S.IN_REVIEW, S.APPROVED, "editor", {}),
         (approval_svc.post_reject, S.IN_REVIEW, S.DRAFT, "editor", {"note": "Wrong product"}),
         (approval_svc.post_request_changes, S.IN_REVIEW, S.DRAFT, "editor", {"note": "Shorter caption"}),
-        (schedule_svc.post_cancel, S.APPROVED, S.CANCELLED, "social", {}),
+        (timing_svc.post_cancel, S.APPROVED, S.CANCELLED, "social", {}),
     ],
 )
 def test_transitions_write_review_events(request, workspace, account, action, start, end, user_fixture, kwargs):
@@ -143,7 +143,7 @@ def test_compare_and_set_loses_even_with_a_fresh_looking_object(social, workspac
 def test_reschedule_failed_post_retries_and_clears_deferral(social, workspace, account):
     post = make(workspace, account, S.FAILED, retry_count=3, next_attempt_at=NOW, deferred_reason="Daily cap")
     when = NOW + timedelta(hours=3)
-    schedule_svc.post_reschedule(user=social, post=post, publish_at=when, expected_version=post.version)
+    timing_svc.post_reschedule(user=social, post=post, publish_at=when, expected_version=post.version)
     post.refresh_from_db()
     assert (post.status, post.publish_at, post.next_attempt_at, post.deferred_reason) == (S.APPROVED, when, None, "")
     assert last_event(post).action == "rescheduled"
@@ -152,13 +152,13 @@ def test_reschedule_failed_post_retries_and_clears_deferral(social, workspace, a
 def test_reschedule_into_the_past_is_refused_in_local_time(social, workspace, account):
     post = make(workspace, account, S.APPROVED)
     with pytest.raises(ValidationError, match=r"2027-05-03 09:00 \(Europe/Berlin\) is in the past"):
-        schedule_svc.post_reschedule(user=social, post=post, publish_at=NOW - timedelta(hours=1), expected_version=1)
+        timing_svc.post_reschedule(user=social, post=post, publish_at=NOW - timedelta(hours=1), expected_version=1)
 
 
 def test_publish_now(social, workspace, account, django_capture_on_commit_callbacks):
     post = make(workspace, account, S.APPROVED, publish_at=NOW + timedelta(days=3), next_attempt_at=NOW)
     with django_capture_on_commit_callbacks() as callbacks:
-        schedule_svc.post_publish_now(user=social, post=post)
+        timing_svc.post_publish_now(user=social, post=post)
     post.refresh_from_db()
     assert post.status == S.APPROVED and post.publish_at == NOW and post.next_attempt_at is None
     assert last_event(post).action == "publish_now"
@@ -172,7 +172,7 @@ def test_add_to_queue_picks_the_next_free_slot(social, workspace, account):
     make(workspace, account, S.APPROVED, publish_at=datetime(2027, 5, 3, 10, 0, tzinfo=UTC))  # 12:00 Berlin
     make(workspace, account, S.DRAFT, publish_at=datetime(2027, 5, 3, 13, 0, tzinfo=UTC))  # drafts don't hold slots
     post = make(workspace, account, S.APPROVED)
-    schedule_svc.post_add_to_queue(user=social, post=post)
+    timing_svc.post_add_to_queue(user=social, post=post)
     post.refresh_from_db()
     assert post.publish_at == datetime(2027, 5, 3, 13, 0, tzinfo=UTC)  # 15:00 Berlin
     assert last_event(post).action == "queued"
@@ -181,7 +181,7 @@ def test_add_to_queue_picks_the_next_free_slot(social, workspace, account):
 def test_add_to_queue_without_slots_says_so(social, workspace, account):
     post = make(workspace, account, S.DRAFT)
     with pytest.raises(ValidationError, match="has no posting slots"):
-        schedule_svc.post_add_to_queue(user=social, post=post)
+        timing_svc.post_add_to_queue(user=social, post=post)
 
 
 def test_posting_slots_limit(social, account):

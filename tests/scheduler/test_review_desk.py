@@ -16,7 +16,7 @@ from scheduler.engine.dispatcher import dispatch_run
 from scheduler.models import Post, ReviewEvent
 from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
-from scheduler.services import schedule as schedule_svc
+from scheduler.services import timing as timing_svc
 from scheduler.services.review_expiry import reviews_expire
 from tests.factories import InstagramAccountFactory, UserFactory
 from tests.scheduler.post_factories import MediaAssetFactory, PostFactory
@@ -185,7 +185,7 @@ def test_content_edit_after_approval_sends_it_back_and_the_desk_shows_the_diff(l
     approval_svc.post_approve(user=editor, post=post)
     post.refresh_from_db()
     # Moving the time keeps the approval …
-    schedule_svc.post_reschedule(user=social, post=post, publish_at=post.publish_at + timedelta(hours=1))
+    timing_svc.post_reschedule(user=social, post=post, publish_at=post.publish_at + timedelta(hours=1))
     post.refresh_from_db()
     assert post.status == S.APPROVED
     # … a caption change does not.

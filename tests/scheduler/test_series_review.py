@@ -12,8 +12,8 @@ from scheduler.engine.dispatcher import dispatch_run
 from scheduler.models import Post
 from scheduler.services import approval as approval_svc
 from scheduler.services import compose as compose_svc
-from scheduler.services import schedule as schedule_svc
 from scheduler.services import series as series_svc
+from scheduler.services import timing as timing_svc
 from tests.scheduler.post_factories import MediaAssetFactory
 from tests.scheduler.post_fixtures import NOW
 
@@ -34,7 +34,7 @@ def test_skipping_or_cancelling_a_draft_series_never_creates_an_approved_occurre
     if how == "skip":
         nxt = series_svc.post_skip_occurrence(user=social, post=root)
     else:
-        schedule_svc.post_cancel(user=social, post=root)
+        timing_svc.post_cancel(user=social, post=root)
         nxt = Post.objects.get(series_root=root)
     assert nxt.status == S.DRAFT and not nxt.approved_hash
     with time_machine.travel(nxt.publish_at + timedelta(minutes=1), tick=False):

@@ -13,7 +13,7 @@ from accounts.models import Notification
 from accounts.services.notifications import notify
 from scheduler.models import Post
 from scheduler.services import approval as approval_svc
-from scheduler.services import schedule as schedule_svc
+from scheduler.services import timing as timing_svc
 from tests.archive.factories import make_profile
 from tests.scheduler.post_factories import PostFactory
 
@@ -62,7 +62,7 @@ def test_a_client_opens_calendar_cards_and_goes_back_to_the_calendar(login, clie
 def test_the_history_says_publish_now_once(login, admin_user, workspace):
     post = PostFactory(workspace=workspace, status=Post.Status.APPROVED, author=admin_user,
                        publish_at=timezone.now() + timedelta(days=1))
-    schedule_svc.post_publish_now(user=admin_user, post=post)
+    timing_svc.post_publish_now(user=admin_user, post=post)
     html = login(admin_user).get(reverse("scheduler:post_detail", kwargs={"ws": workspace.slug, "pk": post.pk}))
     body = html.content.decode()
     assert "asked to publish it now" in body and "Publish now requested." not in body
