@@ -72,10 +72,11 @@ def test_the_lightbox_takes_focus_keeps_it_and_gives_it_back(browser_page, live_
         page.keyboard.press("Tab")
         assert page.evaluate("() => !!document.activeElement.closest('#lightbox')"), page.evaluate(ACTIVE)
     page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.getElementById('lightbox').dataset.index === '1'")
     page.keyboard.press("Escape")
     page.locator("#lightbox").wait_for(state="hidden")
-    # Back on the tile of the post last shown (the second, after one ArrowRight).
-    assert page.evaluate("() => document.activeElement === document.querySelectorAll('#tile-grid .tile-link')[1]")
+    # Back on the tile of the post last shown (the second, after one ArrowRight); the focus moves after the close.
+    page.wait_for_function("() => document.activeElement === document.querySelectorAll('#tile-grid .tile-link')[1]")
 
 
 def test_the_confirm_dialog_keeps_tab_inside_and_returns_to_its_button(browser_page, live_server, client, editor,

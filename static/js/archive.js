@@ -92,8 +92,10 @@
   dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
   dialog.addEventListener("close", () => {
     stage.replaceChildren();
-    // Focus returns to the tile of the post last shown (the one opened, or where the arrows led).
-    if (tiles[index]) tiles[index].focus();
+    // Focus returns to the tile of the post last shown (the one opened, or where the arrows led). After a task:
+    // Chromium restores focus to the element focused before showModal() around the close event, which would win.
+    const back = tiles[index];
+    if (back) setTimeout(() => back.focus(), 0);
   });
   document.addEventListener("keydown", (event) => {
     if (!dialog.open) return;
