@@ -52,6 +52,15 @@ def tree(pid: int) -> list[psutil.Process]:
         return []
 
 
+def kill_tree(pid: int) -> None:
+    """A test's last word: SIGKILL whatever is left of a process and its descendants."""
+    for p in tree(pid):
+        try:
+            p.kill()
+        except Exception:  # noqa: BLE001 - it may be gone already
+            pass
+
+
 def cmdlines(pid: int) -> str:
     """The command lines of `pid`'s tree, space-joined (processes that vanish meanwhile are skipped)."""
     out = []

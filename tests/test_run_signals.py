@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from tests.process_support import REPO, alive, cmdlines, free_port, port_free, process_env, tree, wait_until  # noqa: F401
+from tests.process_support import REPO, alive, cmdlines, free_port, kill_tree, port_free, process_env, tree, wait_until  # noqa: F401
 
 STOP_WITHIN_S = 10  # the limit
 
@@ -58,11 +58,7 @@ def test_make_run_stops_every_child_and_frees_its_ports(process_env, tmp_path, s
         assert port_free(web) and port_free(sandbox)
         assert proc.wait(timeout=1) == 0
     finally:
-        for p in tree(proc.pid):
-            try:
-                p.kill()
-            except Exception:  # noqa: BLE001
-                pass
+        kill_tree(proc.pid)
 
 
 def test_ctrl_c_twice_on_make_run_stops_everything(process_env, tmp_path):  # noqa: F811
@@ -82,8 +78,4 @@ def test_ctrl_c_twice_on_make_run_stops_everything(process_env, tmp_path):  # no
         assert wait_until(lambda: not alive(started), timeout=STOP_WITHIN_S), alive(started)
         assert port_free(web) and port_free(sandbox)
     finally:
-        for p in tree(proc.pid):
-            try:
-                p.kill()
-            except Exception:  # noqa: BLE001
-                pass
+        kill_tree(proc.pid)

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from tests.process_support import PY, REPO, alive, cmdlines, process_env, tree, wait_until  # noqa: F401
+from tests.process_support import PY, REPO, alive, cmdlines, kill_tree, process_env, tree, wait_until  # noqa: F401
 
 STOP_WITHIN_S = 10  # the limit
 
@@ -37,11 +37,7 @@ def test_runworker_stops_within_ten_seconds(process_env, tmp_path, sig, target):
         assert proc.wait(timeout=1) == 0
         assert "stopped cleanly" in log.read_text()
     finally:
-        for p in tree(proc.pid):
-            try:
-                p.kill()
-            except Exception:  # noqa: BLE001
-                pass
+        kill_tree(proc.pid)
 
 
 def test_runworker_leaves_nothing_when_its_master_is_killed(process_env, tmp_path):  # noqa: F811
@@ -57,8 +53,4 @@ def test_runworker_leaves_nothing_when_its_master_is_killed(process_env, tmp_pat
         proc.wait(timeout=5)
         assert wait_until(lambda: not alive(started), timeout=STOP_WITHIN_S), alive(started)
     finally:
-        for p in tree(proc.pid):
-            try:
-                p.kill()
-            except Exception:  # noqa: BLE001
-                pass
+        kill_tree(proc.pid)
