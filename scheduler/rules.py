@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.permissions import Action, allows, is_member, require, role_of
@@ -113,9 +115,24 @@ def content_writers(post: Post) -> set[int]:
     return writers
 
 
+def written_by_q(user: Any) -> Q:
+    """`content_writers` as a filter on posts, for lists and counts: the posts `user` wrote — as author, or by a
+    content write since the post's last full approval."""
+    last_approval = (ReviewEvent.objects.filter(post=OuterRef("post"), action=ReviewEvent.Action.APPROVED)
+                     .order_by("-id").values("id")[:1])
+    writes = ReviewEvent.objects.filter(post=OuterRef("pk"), actor=user, action__in=CONTENT_WRITES,
+                                        id__gt=Coalesce(Subquery(last_approval), Value(0)))
+    return Q(author=user) | Q(Exists(writes))
+
+
 def four_eyes(workspace: Any) -> bool:
     """Whether the workspace forbids approving what you wrote (two-approval workspaces always do)."""
     return bool(getattr(workspace, "forbid_self_approval", False) or getattr(workspace, "required_approvals", 1) >= 2)
+
+
+def four_eyes_q() -> Q:
+    """`four_eyes` as a filter on posts."""
+    return Q(workspace__forbid_self_approval=True) | Q(workspace__required_approvals__gte=2)
 
 
 def _not_self_approval(post: Post, user: Any) -> str | None:

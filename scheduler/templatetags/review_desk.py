@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from accounts.permissions import Action, workspaces_where
-from scheduler import instagram_rules
+from scheduler import instagram_rules, rules
 from scheduler.models import Post
 
 register = template.Library()
@@ -28,9 +28,10 @@ def review_counts(context: Any) -> dict[str, Any] | None:
     if not reviewed.exists():
         return None
     in_review = Q(status=S.IN_REVIEW)
-    # "Your" review: with self-approval forbidden, an editor's own posts wait for someone else.
-    own_blocked = Q(author=user, workspace__forbid_self_approval=True) | Q(
-        first_approval_by=user, first_approval_hash=F("content_hash"))  # their first vote: a second editor's turn
+    # "Your" review: where four eyes apply, what an editor wrote (as author or by changing it since the last
+    # approval) waits for someone else, as does a post after their first vote (a second editor's turn).
+    own_blocked = (rules.four_eyes_q() & rules.written_by_q(user)) | Q(
+        first_approval_by=user, first_approval_hash=F("content_hash"))
     figures = Post.objects.filter(workspace__in=reviewed.values("pk")).aggregate(
         awaiting=Count("pk", filter=in_review & Q(review_expired_at__isnull=True, review_follows__isnull=True)
                        & ~own_blocked),

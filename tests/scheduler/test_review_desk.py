@@ -306,3 +306,37 @@ def test_clients_have_no_admin_access(login, client_user, submit):
         assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
     assert review(client, post, "approve").status_code == 302
     assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+
+
+# (forbid self-approval, approvals required, how the editor touched the post) → counted as awaiting *their* review?
+# Written from issue 17's four-eyes rule, not read from the code: whoever wrote the content since the last approval
+# cannot approve it, so it does not wait for them.
+AWAITING_CASES = [
+    (True, 1, "none", True),
+    (True, 1, "author", False),
+    (True, 1, "edited", False),
+    (True, 1, "edited before the last approval", True),
+    (False, 1, "author", True),
+    (False, 1, "edited", True),
+    (False, 2, "author", False),  # two approvals: four eyes even without the setting
+    (False, 2, "edited", False),
+]
+
+
+@pytest.mark.parametrize(("forbid", "required", "touch", "counted"), AWAITING_CASES)
+def test_awaiting_your_review_leaves_out_what_you_wrote(login, editor, social, workspace, forbid, required, touch,
+                                                        counted):
+    workspace.forbid_self_approval, workspace.required_approvals = forbid, required
+    workspace.save()
+    post = PostFactory(workspace=workspace, status=S.IN_REVIEW, author=editor if touch == "author" else social,
+                       publish_at=timezone.now() + timedelta(days=1))
+    A = ReviewEvent.Action
+    if touch.startswith("edited"):
+        ReviewEvent.objects.create(post=post, actor=editor, action=A.EDITED, from_status=S.DRAFT, to_status=S.DRAFT)
+    if touch == "edited before the last approval":
+        ReviewEvent.objects.create(post=post, actor=social, action=A.APPROVED, from_status=S.IN_REVIEW,
+                                   to_status=S.APPROVED)
+        ReviewEvent.objects.create(post=post, actor=social, action=A.EDITED, from_status=S.APPROVED,
+                                   to_status=S.IN_REVIEW)
+    html = login(editor).get(reverse("admin:index")).content.decode()
+    assert f"Awaiting your review ({1 if counted else 0})" in html
