@@ -42,6 +42,11 @@ def is_enrolled(user: Any) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def enrolled_users(user_ids: Any) -> list[int]:
+    """Which of these users have a confirmed authenticator app (one query, for lists)."""
+    return list(TOTPDevice.objects.filter(user_id__in=user_ids, confirmed=True).values_list("user_id", flat=True))
+
+
 def pending_device(user: Any) -> TOTPDevice:
     """The authenticator device being set up (one, kept across page loads until confirmed)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -97,3 +102,51 @@ def verify(user: Any, code: str) -> Any:
             if device.verify_token(code):
                 return device
     return None
+
+
+def reset_refusal(actor: Any, membership: Any) -> str | None:
+    """Why `actor` may not reset the two-factor sign-in of `membership`'s member, or None when they may.
+
+    A workspace's Administrator may, for a member whose every workspace they administer (a reset weakens the whole
+    account, so one workspace's Administrator cannot weaken someone another workspace trusts); never their own
+    (another Administrator does it) nor a superuser's. Superusers may for anyone but themselves.
+    """
+    from accounts.models import Membership
+    from accounts.permissions import Action, administered_workspaces, can
+
+    member = membership.user
+    if not can(actor, Action.MANAGE_WORKSPACE, membership.workspace):
+        return "Only an Administrator of this workspace can reset a member's two-factor sign-in."
+    if member.pk == actor.pk:
+        return "You cannot reset your own two-factor sign-in; ask another Administrator."
+    if member.is_superuser and not actor.is_superuser:
+        return f"{member} is a superuser; only another superuser can reset their two-factor sign-in."
+    elsewhere = (Membership.objects.filter(user=member, workspace__archived_at__isnull=True)
+                 .exclude(workspace__in=administered_workspaces(actor)))
+    if elsewhere.exists():
+        return (f"{member} is also a member of workspaces you do not administer; ask a superuser to reset their "
+                "two-factor sign-in.")
+    return None
+
+
+@transaction.atomic
+def two_factor_reset(*, actor: Any, membership: Any) -> bool:
+    """Remove the member's authenticator app and recovery codes (a lost phone). Their sessions that passed the code
+    step lose it at once (the device they verified with is gone); where two-factor is required they enrol again at
+    the next request. They are told in the app and by email. Returns whether there was anything to reset."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.services.notifications import notify
+
+    refusal = reset_refusal(actor, membership)
+    if refusal:
+        raise ValidationError(refusal)
+    member = membership.user
+    removed = TOTPDevice.objects.filter(user=member).delete()[0] + StaticDevice.objects.filter(user=member).delete()[0]
+    if removed:
+        notify(workspace=membership.workspace, kind="two_factor_reset", users=[member],
+               title="Your two-factor sign-in was reset",
+               body=(f"{actor} reset your two-factor sign-in in {membership.workspace}. Your authenticator app and "
+                     "recovery codes no longer work; set up a new app the next time you sign in. If you did not "
+                     "ask for this, tell your Administrator."))
+    return bool(removed)

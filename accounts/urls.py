@@ -16,6 +16,7 @@ workspace_patterns = [
     path("team/invite", team.team_invite, name="team_invite"),
     path("team/<int:pk>/role", team.team_role, name="team_role"),
     path("team/<int:pk>/remove", team.team_remove, name="team_remove"),
+    path("team/<int:pk>/reset-two-factor", team.team_reset_two_factor, name="team_reset_two_factor"),
     path("team/invitations/<int:pk>/resend", team.invitation_resend, name="invitation_resend"),
     path("team/invitations/<int:pk>/revoke", team.invitation_revoke, name="invitation_revoke"),
     path("settings/", workspaces.workspace_settings, name="workspace_settings"),

@@ -134,6 +134,7 @@ def _pending_invitation(w: World) -> Any:
 ROUTE_KWARGS.update({
     "accounts:team_role": lambda w: {"pk": w.member.memberships.get(workspace=w.a).pk},
     "accounts:team_remove": lambda w: {"pk": w.member.memberships.get(workspace=w.a).pk},
+    "accounts:team_reset_two_factor": lambda w: {"pk": w.member.memberships.get(workspace=w.a).pk},
     "accounts:invitation_resend": lambda w: {"pk": _pending_invitation(w).pk},
     "accounts:invitation_revoke": lambda w: {"pk": _pending_invitation(w).pk},
 })
@@ -342,6 +343,7 @@ EXPECTED_STATUS: dict[str, tuple[int, int, int, int]] = {
     "accounts:team": (200, 403, 403, 403),
     "accounts:team_invite": (302, 403, 403, 403),
     "accounts:team_remove": (302, 403, 403, 403),
+    "accounts:team_reset_two_factor": (302, 403, 403, 403),
     "accounts:team_role": (302, 403, 403, 403),
     "accounts:workspace_settings": (200, 403, 403, 403),
     "archive:export": (200, 200, 200, 200),

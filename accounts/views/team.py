@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import two_factor
 from accounts.forms import InviteForm, RoleForm
 from accounts.models import Invitation, Membership
 from accounts.permissions import Action, Role, grantable_roles, workspace_view
@@ -29,7 +30,9 @@ def _page(request: HttpRequest, *, invite_form: InviteForm | None = None, status
     roles = grantable_roles(request.user, ws)
     members = (Membership.objects.filter(workspace=ws).select_related("user")
                .order_by("user__username"))
-    rows = [{"m": m, "form": RoleForm(roles=roles, initial={"role": m.role}, prefix=f"m{m.pk}")} for m in members]
+    enrolled = set(two_factor.enrolled_users([m.user_id for m in members]))
+    rows = [{"m": m, "form": RoleForm(roles=roles, initial={"role": m.role}, prefix=f"m{m.pk}"),
+             "two_factor": m.user_id in enrolled} for m in members]
     context = {
         "rows": rows,
         "invitations": list(inv.pending_invitations(ws)),
@@ -92,6 +95,20 @@ def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{membership.user} was removed from {request.workspace}.")
     if membership.user_id == request.user.pk and not request.user.is_superuser:
         return redirect("accounts:home")
+    return redirect("accounts:team", ws=request.workspace.slug)
+
+
+@workspace_view(Action.MANAGE_WORKSPACE)
+@require_POST
+def team_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_in(actor=request.user, workspace=request.workspace, pk=pk)
+    try:
+        removed = two_factor.two_factor_reset(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, f"{membership.user}'s two-factor sign-in was reset; they set up a new app at their "
+                                  "next sign-in." if removed else f"{membership.user} had no two-factor sign-in to reset.")
     return redirect("accounts:team", ws=request.workspace.slug)
 
 

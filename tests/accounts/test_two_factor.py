@@ -118,3 +118,69 @@ def test_feeds_need_no_code_step(client, required, admin_user, workspace):
     token = CalendarFeedToken.objects.create(user=admin_user, workspace=workspace)
     sign_in(client, UserFactory(role=Role.ADMIN, workspaces=[workspace]))
     assert client.get(reverse("scheduler:calendar_feed", kwargs={"token": token.token})).status_code == 200
+
+
+# ---- An Administrator resets a member's two-factor sign-in (a lost phone) ----------------------------------------
+
+
+def reset_url(workspace, member):  # noqa: ANN001, ANN201
+    pk = member.memberships.get(workspace=workspace).pk
+    return reverse("accounts:team_reset_two_factor", kwargs={"ws": workspace.slug, "pk": pk})
+
+
+def test_an_administrator_resets_a_members_lost_app(client, required, admin_user, editor, workspace,
+                                                    django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.test import Client
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import Notification
+
+    workspace.require_two_factor = True
+    workspace.save()
+    dashboard = reverse("scheduler:dashboard", kwargs={"ws": workspace.slug})
+    phone = Client()  # the editor's session that has passed the code step
+    sign_in(phone, editor)
+    enrol(phone)
+    assert phone.get(dashboard).status_code == 200
+    sign_in(client, admin_user)
+    enrol(client)
+    team = client.get(reverse("accounts:team", kwargs={"ws": workspace.slug})).content.decode()
+    assert reset_url(workspace, editor) in team and reset_url(workspace, admin_user) not in team  # not their own
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reset_url(workspace, editor), follow=True)
+    assert "two-factor sign-in was reset" in answer.content.decode()
+    assert not TOTPDevice.objects.filter(user=editor).exists() and not StaticDevice.objects.filter(user=editor).exists()
+    assert Notification.objects.filter(user=editor, title="Your two-factor sign-in was reset").exists()
+    assert any(editor.email in m.to and "reset" in m.subject for m in mail.outbox)
+    # The open session lost its verified device: it has to set up a new app before going on.
+    assert phone.get(dashboard)["Location"].startswith(reverse("accounts:two_factor_setup"))
+    assert TOTPDevice.objects.filter(user=admin_user, confirmed=True).exists()  # the Administrator's own app stays
+
+
+def test_a_reset_is_refused_for_oneself_superusers_and_members_trusted_elsewhere(login, admin_user, editor, workspace,
+                                                                                 other_workspace):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True, workspaces=[workspace])
+    both = UserFactory(username="fran-freelance", role=Role.EDITOR, workspaces=[workspace, other_workspace])
+    for user in (admin_user, root, both, editor):
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client = login(admin_user)
+    cases = [  # (member, words the refusal must contain) — from the rule: a reset weakens the whole account
+        (admin_user, "your own"),
+        (root, "superuser"),
+        (both, "workspaces you do not administer"),
+    ]
+    for member, words in cases:
+        answer = client.post(reset_url(workspace, member), follow=True)
+        assert words in answer.content.decode(), member
+        assert TOTPDevice.objects.filter(user=member).exists(), member
+    # A superuser may reset the freelancer, who is trusted in two workspaces.
+    assert login(root).post(reset_url(workspace, both)).status_code == 302
+    assert not TOTPDevice.objects.filter(user=both).exists()
+    # An Editor has no Team page: 403, nothing removed.
+    assert login(editor).post(reset_url(workspace, admin_user)).status_code == 403
+    assert TOTPDevice.objects.filter(user=admin_user).exists()
