@@ -70,7 +70,9 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(browser_page, liv
                 reverse("scheduler:post_create", kwargs={"ws": ws}),
                 reverse("scheduler:post_detail", kwargs={"ws": ws, "pk": post.pk}),
                 reverse("scheduler:library", kwargs={"ws": ws}),
-                reverse("archive:gallery", kwargs={"ws": ws, "pk": content["profile"].pk})):
+                reverse("archive:gallery", kwargs={"ws": ws, "pk": content["profile"].pk}),
+                reverse("accounts:team", kwargs={"ws": ws}),
+                reverse("accounts:workspace_settings", kwargs={"ws": ws})):
         page.goto(url)
         problems += axe_violations(page)
 
