@@ -224,6 +224,11 @@ def test_a_drop_is_answered_with_only_the_tiles_it_changed(login, workspace, acc
     assert f'name="target" value="{p[4].pk}"><input type="hidden" name="target_version" value="2"' in tiles[k[1]]
     assert 'name="csrfmiddlewaretoken"' in tiles[k[3]]
     assert Post.objects.get(pk=p[2].pk).publish_at == NOW + timedelta(days=4)
+    # The same drop again, from the page before the swap (stale versions): refused, and the whole grid comes back
+    # as it is, with the calendar's conflict message.
+    r = c.post(url, swap_form(p[4], p[2]), HTTP_X_GRID="1")
+    html = r.content.decode()
+    assert r.status_code == 409 and 'id="grid-body"' in html and "Someone else changed this post" in html
 
 
 def test_an_htmx_swap_with_a_stale_version_answers_409_with_the_calendars_message(login, workspace, account, social):
