@@ -50,13 +50,15 @@ CAPTIONS = {
              "carousel": "Our autumn menu is here 🍂 Which one first? #autumn #menu",
              "first_comment": "Available in every shop from Monday.",
              "weekly": "Monday latte art, every week at 10:00 ✨ #latteart",
-             "story": "Menu board story (with a poll sticker)"},
+             "story": "Menu board story (with a poll sticker)",
+             "unscheduled": "Draft: our new shop front, no date yet — drop it on a free slot of the grid ☕ #coffee"},
     "bluebird": {"draft": "Draft: our winter reading list is nearly ready 📚 #books",
                  "review": "Meet the booksellers behind every recommendation at {name}. #bookshop",
                  "carousel": "New arrivals this week 📖 Which one goes on your nightstand? #newbooks",
                  "first_comment": "All on the front table; we gift-wrap for free.",
                  "weekly": "Monday staff pick, every week at 10:00 ✨ #staffpick",
-                 "story": "Reading night story (with a question sticker)"},
+                 "story": "Reading night story (with a question sticker)",
+                 "unscheduled": "Draft: the new shop window, no date yet — drop it on a free slot of the grid 📚 #books"},
 }
 
 
@@ -112,6 +114,9 @@ def demo_posts(*, workspace: Workspace, account: InstagramAccount, social: User,
                                     asset_ids=ids, publish_at=_local(workspace, days, hour), **kw)
 
     create(text["draft"].format(name=name), [a["closeup"]], 5, 9)
+    # No time yet: the grid planner's side rail of drafts, to drop on one of the account's free slots.
+    post_create(user=social, workspace=workspace, account=account, kind=Post.Kind.FEED, caption=text["unscheduled"],
+                asset_ids=[a["front"]])
     in_review = create(text["review"].format(name=name), [a["team"]], 3, 12)
     post_submit(user=social, post=in_review)
     approved = create(text["carousel"], [a["hero"], a["detail"]], 2, 10, kind=Post.Kind.CAROUSEL,

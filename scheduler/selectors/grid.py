@@ -85,6 +85,7 @@ class Tile:
     permalink: str = ""
     caption: str = ""
     key: str = ""
+    replaces: str = ""  # in a swap's answer: the key of the tile this one takes the place of
     later: Tile | None = field(default=None, repr=False)  # the planned neighbour above (publishes after it)
     earlier: Tile | None = field(default=None, repr=False)  # the planned neighbour below (publishes before it)
 
@@ -184,6 +185,19 @@ def _free_slots(account: InstagramAccount, taken: set[datetime], count: int) -> 
     return out
 
 
+def _planned(user: Any, account: InstagramAccount) -> QuerySet[Post]:
+    """The account's posts that will land on its grid, as this user may see them."""
+    return visible_posts(user=user, workspace=account.workspace).filter(
+        on_grid(), account=account, status__in=PLANNED, publish_at__isnull=False)
+
+
+def _planned_tile(post: Post, zone: ZoneInfo) -> Tile:
+    """A planned post (read through _with_cover, its `thumb` set) as a tile."""
+    return Tile(state="planned", at=post.publish_at.astimezone(zone), media=_media_of(post), thumb=post.thumb,
+                post=post, status=post.status, crop=crop_note(post.cover_w, post.cover_h), caption=post.caption,
+                key=f"p{post.pk}")
+
+
 def _link(planned: list[Tile]) -> None:
     """Each planned tile's neighbours in publishing order (the grid lists latest first)."""
     for n, tile in enumerate(planned):
@@ -218,9 +232,7 @@ def account_grid(*, user: Any, account: InstagramAccount, page: int = 1, with_sl
             if post.cover_id and post.kind != K.STORY and (post.kind != K.REEL or post.share_to_feed):
                 drafts.append(post)
             continue
-        planned.append(Tile(state="planned", at=post.publish_at.astimezone(zone), media=_media_of(post),
-                            thumb=post.thumb, post=post, status=post.status, crop=crop_note(post.cover_w, post.cover_h),
-                            caption=post.caption, key=f"p{post.pk}"))
+        planned.append(_planned_tile(post, zone))
     _link(planned)
     upcoming: list[Tile] = list(planned)
     if with_slots:
@@ -243,6 +255,33 @@ def account_grid(*, user: Any, account: InstagramAccount, page: int = 1, with_sl
     return Grid(account=account, zone=zone, tiles=tiles[start:start + size], page=page,
                 has_more=len(tiles) > start + size, planned_count=len(planned), drafts=drafts,
                 live_source="archive" if live_source() else "history")
+
+
+def tiles_around(*, user: Any, account: InstagramAccount, posts: list[Post], reach: int = 1) -> list[Tile]:
+    """The planned tiles of `posts` and of their `reach` nearest planned neighbours on each side, linked to their own
+    neighbours as on the full grid, latest first; one query. What a swap redraws: the two posts that traded times
+    and the tiles next to them, whose Earlier / Later buttons name them (and their versions)."""
+    base = _planned(user, account)
+    wanted = Q(pk__in=[p.pk for p in posts])
+    for p in posts:
+        if p.publish_at is None:
+            continue
+        # One step further than `reach`, so each tile drawn knows both of its neighbours.
+        later = base.filter(Q(publish_at__gt=p.publish_at) | Q(publish_at=p.publish_at, pk__gt=p.pk))
+        earlier = base.filter(Q(publish_at__lt=p.publish_at) | Q(publish_at=p.publish_at, pk__lt=p.pk))
+        wanted |= Q(pk__in=Subquery(later.order_by("publish_at", "id").values("pk")[:reach + 1]))
+        wanted |= Q(pk__in=Subquery(earlier.order_by("-publish_at", "-id").values("pk")[:reach + 1]))
+    zone = account.workspace.tzinfo
+    prefix = _prefix(account.workspace)
+    window = []
+    for post in _with_cover(base.filter(wanted)).order_by("-publish_at", "-id"):
+        post.thumb = prefix.format(post.cover_id) if post.cover_thumb else ""
+        window.append(_planned_tile(post, zone))
+    _link(window)
+    keys = {f"p{p.pk}" for p in posts}
+    centres = [n for n, t in enumerate(window) if t.key in keys]
+    near = sorted({m for n in centres for m in range(n - reach, n + reach + 1) if 0 <= m < len(window)})
+    return [window[m] for m in near]
 
 
 def grid_accounts(*, workspace: Workspace) -> list[InstagramAccount]:

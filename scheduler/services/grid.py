@@ -2,7 +2,8 @@
 
 Nothing here compares and sets by itself: each post moves through ``post_reschedule`` (the calendar's move — the
 transition table's RESCHEDULE rule, the version check and conflict message, the compare-and-set in
-``lifecycle.cas``), twice in one transaction, so a refusal of the second post undoes the first.
+``lifecycle.cas``), twice in one transaction, so a refusal of the second post undoes the first. The swap asks for
+no savepoint per move (``savepoint=False``): the whole swap is the unit that succeeds or is rolled back.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ def grid_swap(*, user: User, first: Post, second: Post, first_version: int | Non
         raise TransitionError("A date of a repeating post moves on the calendar (this date only or the series), "
                               "not by swapping on the grid.")
     at_first, at_second = first.publish_at, second.publish_at
-    moved_first = post_reschedule(user=user, post=first, publish_at=at_second, expected_version=first_version)
-    moved_second = post_reschedule(user=user, post=second, publish_at=at_first, expected_version=second_version)
+    moved_first = post_reschedule(user=user, post=first, publish_at=at_second, expected_version=first_version,
+                                  savepoint=False)
+    moved_second = post_reschedule(user=user, post=second, publish_at=at_first, expected_version=second_version,
+                                   savepoint=False)
     return moved_first, moved_second
 
 

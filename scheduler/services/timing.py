@@ -33,6 +33,7 @@ def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int 
     if errors:
         raise ValidationError({"publish_at": errors})
     to = rules.status_after_new_time(post)
+    zone = post.workspace.timezone  # read before cas: its refresh_from_db drops the cached workspace
     changes: dict[str, Any] = {"publish_at": publish_at, "next_attempt_at": None, "deferred_reason": "",
                                "review_expired_at": None}
     if to != post.status:
@@ -41,17 +42,20 @@ def _move(post: Post, user: Any, *, publish_at: datetime, expected_version: int 
         changes["occurrence_at"] = publish_at
     before = post.status
     cas(post, expected_version=expected_version, status=to, **changes)
-    write_event(post, user, action, before, to,
-           note or f"Scheduled for {instagram_rules.local_text(publish_at, post.workspace.timezone)}.")
+    write_event(post, user, action, before, to, note or f"Scheduled for {instagram_rules.local_text(publish_at, zone)}.")
     return post
 
 
-@transaction.atomic
-def post_reschedule(*, user: User, post: Post, publish_at: datetime, expected_version: int | None = None) -> Post:
-    """Move a post's time (drag on the calendar). Approved stays approved; a failed post is retried then."""
-    rules.check(user, Op.RESCHEDULE, post)
-    check_version(post, expected_version)
-    return _move(post, user, publish_at=publish_at, expected_version=expected_version, action=A.RESCHEDULED)
+def post_reschedule(*, user: User, post: Post, publish_at: datetime, expected_version: int | None = None,
+                    savepoint: bool = True) -> Post:
+    """Move a post's time (drag on the calendar). Approved stays approved; a failed post is retried then.
+
+    ``savepoint=False`` is for a caller that moves several posts in its own transaction and gives up on the first
+    refusal (the grid's swap): no savepoint round trips, and a refusal rolls the caller's whole transaction back."""
+    with transaction.atomic(savepoint=savepoint):
+        rules.check(user, Op.RESCHEDULE, post)
+        check_version(post, expected_version)
+        return _move(post, user, publish_at=publish_at, expected_version=expected_version, action=A.RESCHEDULED)
 
 
 def queue_slot(*, account: InstagramAccount, exclude_pk: int | None = None) -> datetime:

@@ -1,8 +1,9 @@
 """The grid planner: an account's profile grid as it will look, rearranged by swapping planned posts' times.
 
 Thin views: policy (workspace_view) → selector or service → template. A drop (static/js/grid.js) or a "Move
-earlier / later" button posts to `grid_swap`; with scripts on the answer is the re-rendered grid body (its status
-says how it went), without them a redirect back with a message. `grid_preview` draws the composer's post in place.
+earlier / later" button posts to `grid_swap`; with scripts on, a swap is answered with only the tiles it changed
+and a refusal or a placed draft with the re-rendered grid body (its status says how it went); without scripts a
+redirect back with a message. `grid_preview` draws the composer's post in place.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -81,15 +84,19 @@ def grid(request: HttpRequest, account: int) -> HttpResponse:
 
 
 def _posts(request: HttpRequest, account: Any, *names: str) -> list[Post]:
-    """The posted posts of this account (one query); a missing field is a form error (422), an unknown post 404."""
+    """The posted posts of this account (one query, with the account); a missing field is a form error (422), an
+    unknown post 404. `account`: the account or its id (the query then also answers whether it is this workspace's)."""
     raws = [request.POST.get(name) or "" for name in names]
     for name, raw in zip(names, raws, strict=True):
         if not raw.isdigit():
             raise ValidationError({name: ["Choose a planned post of this grid."]})
-    found = {p.pk: p for p in Post.objects.filter(workspace=request.workspace, account=account,
-                                                  pk__in=[int(r) for r in raws]).select_related("workspace", "account")}
-    if len(found) < len(set(raws)) or not can(request.user, Action.VIEW_ALL_POSTS, request.workspace):
+    ws = request.workspace
+    found = {p.pk: p for p in Post.objects.filter(workspace=ws, account=account,
+                                                  pk__in=[int(r) for r in raws]).select_related("account")}
+    if len(found) < len(set(raws)) or not can(request.user, Action.VIEW_ALL_POSTS, ws):
         raise Http404("No such post on this account.")
+    for post in found.values():
+        post.workspace = post.account.workspace = ws  # loaded by workspace_view: no second read
     return [found[int(r)] for r in raws]
 
 
@@ -118,23 +125,48 @@ def _refusal(exc: Exception) -> tuple[int, str]:
     return 422, " ".join(getattr(exc, "messages", [str(exc)]))
 
 
+def _swapped(request: HttpRequest, account: Any, a: Post, b: Post, message: str) -> HttpResponse:
+    """A swap's answer to grid.js: only the tiles it changed. `a` and `b` traded places, so each is drawn where
+    the other was (`replaces`); their planned neighbours are redrawn where they are, because their Earlier / Later
+    buttons now name other posts. Everything else on the page (slots, drafts, counts) is as it was.
+
+    Rendered without the request: the page's context processors (navigation, banners: two queries) draw nothing
+    here; the forms' CSRF token is passed in."""
+    with timezone.override(request.workspace.tzinfo):
+        tiles = selectors.tiles_around(user=request.user, account=account, posts=[a, b])
+        for tile in tiles:
+            tile.replaces = {f"p{a.pk}": f"p{b.pk}", f"p{b.pk}": f"p{a.pk}"}.get(tile.key, tile.key)
+        context = {
+            "tiles": tiles, "account": account, "tz": request.workspace.timezone, "can_move": True,
+            "grid": {"page": _page(request)}, "flash": message, "flash_ok": True, "flash_key": f"p{a.pk}",
+            "swap_url": reverse("scheduler:grid_swap", kwargs={"ws": request.workspace.slug, "account": account.pk}),
+            "detail_base": reverse("scheduler:post_detail", kwargs={"ws": request.workspace.slug, "pk": 0})[:-2],
+            "csrf_token": get_token(request),
+        }
+        return HttpResponse(render_to_string(f"{TEMPLATE}#changes", context))
+
+
 @workspace_view(Action.COMPOSE_POST)
 @require_POST
 def grid_swap(request: HttpRequest, account: int) -> HttpResponse:
     """Swap the publish times of two planned posts of this account (drag, or Move earlier / later)."""
-    acc = _account(request, account)
     zone = request.workspace.tzinfo
     first = None
     try:
-        first, second = _posts(request, acc, "post", "target")
+        # The posts' query answers for the account too (no post of it here: 404), so the account list is read
+        # only to redraw the whole grid after a refusal.
+        first, second = _posts(request, account, "post", "target")
+        acc = first.account  # before the moves: lifecycle.cas's refresh drops the posts' cached account
         a, b = services.grid_swap(user=request.user, first=first, second=second,
                                   first_version=_version(request, "version"),
                                   second_version=_version(request, "target_version"))
     except (ConflictError, TransitionError, ValidationError, PermissionDenied) as exc:
         status, message = _refusal(exc)
-        return _answer(request, acc, False, status, message, f"p{first.pk}" if first else "")
+        return _answer(request, _account(request, account), False, status, message, f"p{first.pk}" if first else "")
     message = (f"Swapped: “{a}” now goes out {a.publish_at.astimezone(zone):%a %-d %b, %H:%M} and “{b}” "
                f"{b.publish_at.astimezone(zone):%a %-d %b, %H:%M} ({request.workspace.timezone}).")
+    if request.headers.get("X-Grid") == "1" and not request.htmx:
+        return _swapped(request, acc, a, b, message)
     return _answer(request, acc, True, 200, message, f"p{first.pk}")
 
 

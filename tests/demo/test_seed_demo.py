@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -32,7 +33,7 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings,
         assets = MediaAsset.objects.filter(workspace=ws)
         assert assets.count() == 6 and all(a.thumbnail and a.rendition for a in assets)
         statuses = sorted(Post.objects.filter(workspace=ws).exclude(status="published").values_list("status", flat=True))
-        assert statuses == ["approved", "approved", "approved", "draft", "in_review"]
+        assert statuses == ["approved", "approved", "approved", "draft", "draft", "in_review"]
         # 90 days of history, once: published posts with insights and one row of account figures a day.
         published = Post.objects.filter(workspace=ws, status="published")
         assert 30 <= published.count() <= 90 and not published.filter(metrics__isnull=True).exists()
@@ -62,6 +63,17 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, capsys, settings,
         assert landing.status_code == 200
         assert landing.request["PATH_INFO"] == reverse("scheduler:dashboard", kwargs={"ws": slugs[0]})
         client.post(reverse("accounts:logout"))
+    # The grid planner has something to show on a fresh install: planned posts, live ones with pictures, free slots,
+    # and a draft with a picture and no time in the side rail (issue 21).
+    client.post(reverse("accounts:login"), {"username": "social", "password": DEMO_PASSWORD})
+    for account in InstagramAccount.objects.all():
+        html = client.get(reverse("scheduler:grid", kwargs={"ws": account.workspace.slug,
+                                                            "account": account.pk})).content.decode()
+        assert html.count('class="tile tile-planned') >= 3 and html.count('data-movable="1"') >= 2
+        assert html.count('class="tile tile-live') >= 20 and html.count('class="tile tile-slot') == 6
+        rail = re.findall(r'<li class="rail-draft".*?</li>', html, re.S)
+        assert len(rail) == 1 and "<img" in rail[0] and "no date yet" in rail[0]
+    client.post(reverse("accounts:logout"))
     client.post(reverse("accounts:login"), {"username": "client", "password": DEMO_PASSWORD})
     profile = ArchivedProfile.objects.get(workspace__slug="acme")
     page = client.get(reverse("archive:profile", kwargs={"ws": "acme", "pk": profile.pk})).content.decode()

@@ -199,6 +199,38 @@ def test_the_keyboard_and_no_js_path_swaps_and_redirects(login, workspace, accou
     assert tile_keys(page)[:2] == [f"p{a.pk}", f"p{b.pk}"]
 
 
+def test_a_drop_is_answered_with_only_the_tiles_it_changed(login, workspace, account, social):
+    """grid.js's swap: the two posts trade places and their neighbours' Earlier / Later buttons name the new
+    occupants (with their new versions); nothing else of the grid is drawn again."""
+    p = {d: planned(workspace, account, d) for d in range(1, 7)}  # publishing order p1 … p6; the grid: p6 … p1
+    PostingSlot.objects.create(account=account, weekday=1, time="09:00")
+    c = login(social)
+    url = reverse("scheduler:grid_swap", kwargs={"ws": workspace.slug, "account": account.pk})
+    c.get(grid_url(workspace, account))
+    with CaptureQueriesContext(connection) as ctx:
+        r = c.post(url, swap_form(p[4], p[2]), HTTP_X_GRID="1")
+    assert r.status_code == 200
+    # session, user, two-factor check, workspace, the two posts; two moves (update, re-read, event) in one
+    # transaction (BEGIN / COMMIT count on SQLite); the tiles around them.
+    assert len(ctx.captured_queries) <= 14, "\n".join(q["sql"][:150] for q in ctx.captured_queries)
+    html = r.content.decode()
+    assert 'id="grid-body"' not in html and "Free slot" not in html and "Swapped" in html
+    drawn = re.findall(r'id="tile-(p\d+)" data-key="p\d+" data-replaces="tile-(p\d+)"', html)
+    # Latest first after the swap: p6 (not drawn: two steps away), p5, p2 (where p4 was), p3, p4 (where p2 was), p1.
+    k = {d: f"p{p[d].pk}" for d in p}
+    assert drawn == [(k[5], k[5]), (k[2], k[4]), (k[3], k[3]), (k[4], k[2]), (k[1], k[1])]
+    tiles = dict(zip([t for t, _ in drawn], re.split(r'<li class="tile ', html)[1:], strict=True))
+    assert f'name="target" value="{p[2].pk}"><input type="hidden" name="target_version" value="2"' in tiles[k[5]]
+    assert f'name="target" value="{p[4].pk}"><input type="hidden" name="target_version" value="2"' in tiles[k[1]]
+    assert 'name="csrfmiddlewaretoken"' in tiles[k[3]]
+    assert Post.objects.get(pk=p[2].pk).publish_at == NOW + timedelta(days=4)
+    # The same drop again, from the page before the swap (stale versions): refused, and the whole grid comes back
+    # as it is, with the calendar's conflict message.
+    r = c.post(url, swap_form(p[4], p[2]), HTTP_X_GRID="1")
+    html = r.content.decode()
+    assert r.status_code == 409 and 'id="grid-body"' in html and "Someone else changed this post" in html
+
+
 def test_an_htmx_swap_with_a_stale_version_answers_409_with_the_calendars_message(login, workspace, account, social):
     a, b = planned(workspace, account, 1), planned(workspace, account, 2)
     url = reverse("scheduler:grid_swap", kwargs={"ws": workspace.slug, "account": account.pk})
