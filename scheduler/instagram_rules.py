@@ -125,6 +125,13 @@ def collaborator_errors(kind: str, collaborators: Sequence[str]) -> list[str]:
 
 
 def _shown(value: Any) -> str:
+    """A sent value as words for a message (what came from a hostile or broken page, shortened)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "infinity"
+    if isinstance(value, str):
+        return f"the text “{value[:20]}”"
     text = repr(value)
     return text if len(text) <= 24 else text[:21] + "…"
 
