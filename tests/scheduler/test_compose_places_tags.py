@@ -5,8 +5,8 @@ and the publisher. Hostile tag input gets a message beside the field and loses n
 from __future__ import annotations
 
 import json
-from html import unescape
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
