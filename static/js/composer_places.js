@@ -95,7 +95,8 @@
   // A Page id typed by hand names no searched place: drop the stale name, show the id.
   idInput.addEventListener("input", () => {
     nameInput.value = "";
-    show("", idInput.value.trim());
+    const typed = idInput.value.trim();
+    show("", /^[0-9]+$/.test(typed) ? typed : "");  // anything else gets the server's message beside the field
   });
   form.addEventListener("change", (e) => { if (e.target.name === "account") accountChanged(); });
   accountChanged();

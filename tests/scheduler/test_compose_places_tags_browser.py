@@ -166,11 +166,12 @@ def test_instagram_login_falls_back_to_the_page_id_with_a_clear_message(browser_
     expect(page.locator("#place-unavailable")).to_contain_text("Instagram Login")
     page.get_by_label("Facebook Page id").fill("Tower Bridge")
     expect(page.locator("#msgs-location_id")).to_contain_text("is not a Facebook Page id")
-    expect(page.locator("#place-chosen-name")).to_have_text("Page Tower Bridge")
+    expect(page.locator("#place-chosen")).to_be_hidden()
     assert axe_violations(page) == []
     shot(page, "composer-page-id-fallback-phone")
     page.get_by_label("Facebook Page id").fill("123456789")
     expect(page.locator("#msgs-location_id")).to_be_empty()
+    expect(page.locator("#place-chosen-name")).to_have_text("Page 123456789")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url("**/posts/*/")
     post = Post.objects.get()
