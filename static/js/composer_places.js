@@ -23,7 +23,7 @@
     const account = form.querySelector('select[name="account"]');
     const ok = !!account && allowed.includes(account.value);
     search.hidden = !ok;
-    unavailable.hidden = ok || !account;
+    unavailable.hidden = ok || !account || !account.value;
   }
 
   function setOpen(open) {
