@@ -6,6 +6,7 @@ back as one ``ValidationError`` keyed by form field, each message a sentence a s
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts import localtime
+from instagram.client import is_page_id
 from scheduler.models import MediaAsset, Post
 from scheduler.recurrence import RecurrenceError, validate_rule
 
@@ -25,6 +27,8 @@ MENTIONS_MAX = 20
 COLLABORATORS_MAX = 3
 CAROUSEL_MIN, CAROUSEL_MAX = 2, 10
 ALT_TEXT_MAX = 1000
+# Instagram tags at most 20 people on one photo; more are refused by the app and the API alike.
+USER_TAGS_MAX = 20
 
 # Instagram counts "#word" and "@handle" tokens; a "#" inside a word (e.g. "C#") is not a hashtag.
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
@@ -120,17 +124,49 @@ def collaborator_errors(kind: str, collaborators: Sequence[str]) -> list[str]:
     return errors
 
 
+def _shown(value: Any) -> str:
+    """A sent value as words for a message (what came from a hostile or broken page, shortened)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "infinity"
+    if isinstance(value, str):
+        return f"the text “{value[:20]}”"
+    text = repr(value)
+    return text if len(text) <= 24 else text[:21] + "…"
+
+
 def user_tag_errors(user_tags: Sequence[Any]) -> list[str]:
+    """The one check of people tags: usernames, one tag per person, at most 20, and a point on the photo
+    (x, y from its left and top edges, each a number from 0 to 1, as Instagram's ``user_tags`` takes them)."""
     errors = []
-    for tag in user_tags:
-        if not isinstance(tag, dict) or not _USERNAME.match(str(tag.get("username", ""))):
-            errors.append(f"User tag {tag!r} needs an Instagram username.")
+    if len(user_tags) > USER_TAGS_MAX:
+        errors.append(f"{len(user_tags)} people are tagged; Instagram allows at most {USER_TAGS_MAX} on one photo.")
+    seen: set[str] = set()
+    for n, tag in enumerate(user_tags, 1):
+        name = tag.get("username") if isinstance(tag, dict) else None
+        if not isinstance(name, str) or not _USERNAME.match(name):
+            shown = f"“{name[:40]}”" if isinstance(name, str) and name else f"Tag {n}"
+            errors.append(f"{shown} is not an Instagram username (1 to 30 letters, digits, dots and underscores).")
             continue
-        for axis in ("x", "y"):
+        if name.casefold() in seen:
+            errors.append(f"@{name} is tagged twice; keep one tag per person.")
+        seen.add(name.casefold())
+        for axis, edge in (("x", "left"), ("y", "top")):
             value = tag.get(axis, 0.5)
-            if not isinstance(value, int | float) or not 0 <= value <= 1:
-                errors.append(f"User tag @{tag['username']}: {axis} must be between 0 and 1.")
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not math.isfinite(value) or not 0 <= value <= 1:
+                errors.append(f"The tag of @{name} is not on the photo: {axis} (from the {edge} edge) must be a number "
+                              f"from 0 to 1, not {_shown(value)}. Place the tag on the photo again.")
     return errors
+
+
+def location_errors(location_id: str) -> list[str]:
+    """A location is a Facebook Page id (digits); names are looked up by the place search, never sent."""
+    if not location_id or is_page_id(location_id):
+        return []
+    return [f"“{location_id[:40]}” is not a Facebook Page id: a place's id is 5 to 20 digits. Search the place by "
+            "name, or copy the number from the address of the place's Facebook Page."]
 
 
 def kind_extra_errors(kind: str, *, user_tags: Sequence[Any], location_id: str, first_comment: str) -> dict[str, list[str]]:
@@ -229,6 +265,7 @@ def post_problems(
     add("asset_ids", asset_errors)
     add("caption", caption_errors(caption))
     add("user_tags", user_tag_errors(user_tags))
+    add("location_id", location_errors(location_id))
     add("asset_ids", alt_text_errors(alt_texts))
     for field, messages in kind_extra_errors(kind, user_tags=user_tags, location_id=location_id,
                                               first_comment=first_comment).items():

@@ -14,6 +14,7 @@ workspace_patterns = [
     path("posts/new", posts.post_create, name="post_create"),
     path("posts/compose/check", compose.compose_check, name="compose_check"),
     path("posts/compose/picker", compose.compose_picker, name="compose_picker"),
+    path("posts/compose/places", compose.compose_places, name="compose_places"),
     path("posts/<int:pk>/", posts.post_detail, name="post_detail"),
     path("posts/<int:pk>/edit", posts.post_edit, name="post_edit"),
     path("manual/", posts.manual_queue, name="manual_queue"),

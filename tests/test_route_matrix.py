@@ -370,6 +370,7 @@ EXPECTED_STATUS: dict[str, tuple[int, int, int, int]] = {
     "scheduler:calendar_move": (200, 403, 200, 403),
     "scheduler:compose_check": (200, 200, 200, 403),
     "scheduler:compose_picker": (200, 403, 200, 403),
+    "scheduler:compose_places": (200, 403, 200, 403),
     "scheduler:dashboard": (200, 200, 200, 200),
     "scheduler:grid": (200, 200, 200, 200),
     "scheduler:grid_place": (302, 403, 302, 403),

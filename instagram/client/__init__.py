@@ -31,11 +31,13 @@ from instagram.client.fields import (
     DISCOVERY_MEDIA_FIELDS,
     DISCOVERY_PROFILE_FIELDS,
     MEDIA_FIELDS,
+    PLACE_FIELDS,
     PROFILE_FIELDS,
 )
 from instagram.client.graph import GraphClient
 from instagram.client.oauth import OAuthClient
 from instagram.client.pagination import paginate, paginate_pages
+from instagram.client.places import PAGE_SEARCH_PATH, Place, is_page_id
 from instagram.client.reading import is_username
 from instagram.client.redaction import redact
 from instagram.client.results import (
@@ -68,6 +70,10 @@ __all__ = [
     "ACCOUNT_INSIGHT_METRICS",
     "AccountDay",
     "CHILDREN_FIELDS",
+    "PLACE_FIELDS",
+    "PAGE_SEARCH_PATH",
+    "Place",
+    "is_page_id",
     "is_username",
     "cdn_session",
     "download_media",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = ["PROFILE_FIELDS", "MEDIA_FIELDS", "DISCOVERY_PROFILE_FIELDS", "DISCOVERY_MEDIA_FIELDS",
-           "DEFAULT_INSIGHT_METRICS", "ACCOUNT_INSIGHT_METRICS", "CHILDREN_FIELDS", "csv"]
+           "DEFAULT_INSIGHT_METRICS", "ACCOUNT_INSIGHT_METRICS", "CHILDREN_FIELDS", "PLACE_FIELDS", "csv"]
 
 PROFILE_FIELDS = "id,user_id,username,name,biography,followers_count,follows_count,media_count,profile_picture_url,website"
 MEDIA_FIELDS = (
@@ -18,6 +18,8 @@ DISCOVERY_MEDIA_FIELDS = (
     "media_product_type,children{id,media_url,media_type,thumbnail_url}"
 )
 CHILDREN_FIELDS = "id,media_type,media_url,thumbnail_url,timestamp"
+# Pages Search API: the Page id is what Instagram takes as location_id; location gives street, city, country.
+PLACE_FIELDS = "id,name,location,link"
 DEFAULT_INSIGHT_METRICS = ("views", "reach", "likes", "comments", "shares", "saved", "total_interactions")
 # Account insights asked per day as total_value (impressions: deprecated in v22.0; profile_views and the contact
 # clicks: deprecated in v21.0 — not asked). followers_count / media_count come from the profile fields instead.

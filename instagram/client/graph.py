@@ -9,6 +9,7 @@ import requests
 
 from instagram.client.fields import PROFILE_FIELDS, csv
 from instagram.client.pagination import paginate
+from instagram.client.places import PlacesCalls
 from instagram.client.publishing import PublishingCalls
 from instagram.client.reading import ReadingCalls
 from instagram.client.redaction import mask_token
@@ -17,7 +18,7 @@ from instagram.client.transport import Login, Timeout, Transport
 __all__ = ["GraphClient"]
 
 
-class GraphClient(Transport, PublishingCalls, ReadingCalls):
+class GraphClient(Transport, PublishingCalls, ReadingCalls, PlacesCalls):
     """Calls on behalf of one access token. Every method raises a subclass of GraphAPIError on failure."""
 
     def __init__(

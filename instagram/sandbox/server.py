@@ -25,6 +25,7 @@ from instagram.sandbox.faults import apply_fault, take_fault
 from instagram.sandbox.fields import FieldSyntaxError
 from instagram.sandbox.insights import insights_answer
 from instagram.sandbox.oauth import authorize_decide, authorize_page, fb_code_exchange, oauth_code_exchange
+from instagram.sandbox.places import page_search
 from instagram.sandbox.publishing import create_container, media_publish, publishing_limit
 from instagram.sandbox.reading import get_object, list_children, list_comments, list_media, me_accounts, post_comment
 from instagram.sandbox.state import Sandbox
@@ -236,6 +237,8 @@ def route(sb: Sandbox, h: SandboxHandler, method: str, seg: list[str], params: d
                 raise SandboxError("(#100) Unsupported grant_type", code=100)
             return Response(200, sb.refresh(token or ""))
         return "refresh_access_token", refresh
+    if seg == ["pages", "search"] and method == "GET":
+        return "page_search", lambda: page_search(sb, token, params)
     if not seg:
         return "unknown", lambda: Response(404, SandboxError("Unknown path components", code=2500).body())
     obj = seg[0]

@@ -27,7 +27,7 @@ from scheduler.services import lifecycle as lifecycle_svc
 
 S = Post.Status
 DETAIL_FIELDS = ("workspace", "account", "kind", "status", "publish_at_local", "first_comment", "collaborators",
-                 "user_tags", "location_id", "repeat", "series_root", "author", "assignee", "manual_reason")
+                 "user_tags", "location_id", "location_name", "repeat", "series_root", "author", "assignee", "manual_reason")
 ENGINE_FIELDS = ("retry_count", "attempt_count", "next_attempt_at_local", "next_check_at_local", "claimed_at_local",
                  "publish_started_at_local", "container_ids", "ig_media_id", "permalink", "published_at_local",
                  "last_error", "last_error_code", "deferred_reason", "review_expired_at_local", "version")

@@ -51,6 +51,7 @@ def series_materialize_next(*, post: Post) -> Post | None:
                 caption=root.caption,
                 first_comment=root.first_comment,
                 location_id=root.location_id,
+                location_name=root.location_name,
                 collaborators=root.collaborators,
                 user_tags=root.user_tags,
                 share_to_feed=root.share_to_feed,

@@ -3,6 +3,7 @@ instants by the one local-time policy (accounts/localtime.py), through :class:`L
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -133,8 +134,12 @@ class PostForm(LocalTimeForm):
     collaborators = forms.CharField(required=False, help_text="Up to 3 Instagram usernames; they are invited to co-author.")
     user_tags = forms.CharField(required=False, label="Tag people",
                                 help_text="Instagram usernames to tag in the photo, separated by commas.")
-    location_id = forms.CharField(required=False, max_length=64, label="Location",
-                                  help_text="The Facebook Page id of the place.")
+    # Where each tagged person is on the photo, set by clicking the preview: [{"username", "x", "y"}] as JSON,
+    # x and y from 0 to 1. The usernames field decides who is tagged; a name without a point sits in the middle.
+    user_tag_points = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20000)
+    location_id = forms.CharField(required=False, max_length=64, label="Facebook Page id",
+                                  help_text="Digits only; the place search fills it in.")
+    location_name = forms.CharField(required=False, widget=forms.HiddenInput)
     manual_reason = forms.ChoiceField(
         choices=Post.ManualReason.choices, required=False, label="Needs a person to post it"
     )
@@ -173,12 +178,40 @@ class PostForm(LocalTimeForm):
         return [p.lstrip("@") for p in _split(self.cleaned_data.get("collaborators", ""))]
 
     def clean_user_tags(self) -> list[dict]:
+        """The usernames typed (positions come in clean()); instagram_rules.user_tag_errors checks the result."""
         return [{"username": p.lstrip("@"), "x": 0.5, "y": 0.5} for p in _split(self.cleaned_data.get("user_tags", ""))]
+
+    def clean_user_tag_points(self) -> dict[str, dict]:
+        """username (casefolded) → the point as sent. Only the shape is read here: the values (ranges, NaN,
+        strings) are judged with the usernames by instagram_rules.user_tag_errors, the one check of tags."""
+        raw = (self.cleaned_data.get("user_tag_points") or "").strip()
+        if not raw:
+            return {}
+        try:
+            points = json.loads(raw)
+        except ValueError:
+            points = None
+        if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
+            raise forms.ValidationError("The places of the tags on the photo could not be read; the usernames are "
+                                        "kept. Place the tags on the photo again.")
+        return {str(p.get("username", "")).lstrip("@").casefold(): p for p in points}
+
+    def clean_location_name(self) -> str:
+        return " ".join((self.cleaned_data.get("location_name") or "").split())[:200]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.caption_only:
             return data
+        points = data.get("user_tag_points") or {}
+        for tag in data.get("user_tags") or []:
+            point = points.get(tag["username"].casefold())
+            if point is not None:
+                tag["x"], tag["y"] = point.get("x", 0.5), point.get("y", 0.5)
+        if "user_tag_points" in self.errors:  # the message goes where the tags are typed
+            self.errors["user_tags"] = self.errors.pop("user_tag_points")
+        if not data.get("location_id"):
+            data["location_name"] = ""
         if not data.get("when"):
             data["when"] = "at" if data.get("publish_at") else "none"
         if not data.get("repeat") and data.get("rrule"):
@@ -205,6 +238,7 @@ class PostForm(LocalTimeForm):
         return {
             "account": d["account"], "kind": d["kind"], "caption": d.get("caption", ""),
             "first_comment": d.get("first_comment", ""), "location_id": d.get("location_id", ""),
+            "location_name": d.get("location_name", ""),
             "collaborators": d.get("collaborators", []), "user_tags": d.get("user_tags", []),
             "manual_reason": d.get("manual_reason", ""), "assignee": d.get("assignee"),
             "asset_ids": [i for i, _ in items], "alt_texts": [a for _, a in items],
@@ -222,7 +256,8 @@ class PostForm(LocalTimeForm):
             "repeat_count": b.count, "rrule": post.rrule if b.preset == "custom" else "",
             "collaborators": ", ".join(post.collaborators),
             "user_tags": ", ".join(t.get("username", "") for t in post.user_tags if isinstance(t, dict)),
-            "location_id": post.location_id, "manual_reason": post.manual_reason, "assignee": post.assignee_id,
+            "user_tag_points": json.dumps(post.user_tags or []),
+            "location_id": post.location_id, "location_name": post.location_name, "manual_reason": post.manual_reason, "assignee": post.assignee_id,
             "expected_version": post.version,
         }
 

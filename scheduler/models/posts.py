@@ -45,6 +45,8 @@ class Post(models.Model):
     caption = models.TextField(blank=True)
     first_comment = models.TextField(blank=True)
     location_id = models.CharField(max_length=64, blank=True)
+    # The place's name as the search showed it, for display only; Instagram takes the id (a Facebook Page id).
+    location_name = models.CharField(max_length=200, blank=True)
     collaborators = models.JSONField(default=list, blank=True)  # usernames, ≤ 3
     user_tags = models.JSONField(default=list, blank=True)  # [{"username","x","y"}]
     share_to_feed = models.BooleanField(default=True)

@@ -180,7 +180,8 @@ def _copy(root: Post, user: Any, *, publish_at: datetime, rrule: str, action: st
     leader = (root.review_follows if root.review_follows_id else root) if status != S.APPROVED else None
     copy = Post.objects.create(
         workspace=root.workspace, account=root.account, kind=root.kind, caption=root.caption,
-        first_comment=root.first_comment, location_id=root.location_id, collaborators=root.collaborators,
+        first_comment=root.first_comment, location_id=root.location_id,
+        location_name=root.location_name, collaborators=root.collaborators,
         user_tags=root.user_tags, share_to_feed=root.share_to_feed, manual_reason=root.manual_reason,
         publish_at=publish_at, occurrence_at=publish_at if rrule else None, rrule=rrule, status=status,
         author=root.author, assignee=root.assignee, notify_on_publish=root.notify_on_publish,

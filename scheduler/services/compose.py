@@ -56,6 +56,7 @@ def post_create(
     rrule: str = "",
     first_comment: str = "",
     location_id: str = "",
+    location_name: str = "",
     collaborators: Sequence[str] = (),
     user_tags: Sequence[dict] = (),
     manual_reason: str = "",
@@ -79,7 +80,8 @@ def post_create(
         raise ValidationError({"manual_reason": [f"“{manual_reason}” is not a manual reason."]})
     post = Post.objects.create(
         workspace=workspace, account=account, kind=kind, caption=caption, first_comment=first_comment or "",
-        location_id=location_id or "", collaborators=collaborators, user_tags=list(user_tags),
+        location_id=location_id or "", location_name=(location_name or "")[:200] if location_id else "",
+        collaborators=collaborators, user_tags=list(user_tags),
         share_to_feed=share_to_feed, publish_at=publish_at, rrule=rrule,
         occurrence_at=publish_at if rrule else None, manual_reason=manual_reason or "",
         author=user, assignee=assignee, status=S.DRAFT,
@@ -125,6 +127,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
         "alt_texts": list(post.items.order_by("position").values_list("alt_text", flat=True)),
         "publish_at": post.publish_at, "rrule": post.rrule, "assignee": post.assignee,
         "manual_reason": post.manual_reason, "notify_on_publish": post.notify_on_publish,
+        "location_name": post.location_name,
     }
     if "collaborators" in fields:
         fields["collaborators"] = _clean_names(fields["collaborators"])
@@ -132,6 +135,8 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
         fields["asset_ids"] = [int(i) for i in fields["asset_ids"]]
     if "rrule" in fields:
         fields["rrule"] = (fields["rrule"] or "").strip()
+    if "location_name" in fields:  # a name only names a place that is set
+        fields["location_name"] = (fields["location_name"] or "")[:200] if fields.get("location_id", post.location_id) else ""
     changed = {k: v for k, v in fields.items() if v != current[k]}
     if not changed:
         return post
@@ -159,7 +164,7 @@ def post_update(*, user: User, post: Post, expected_version: int, **fields: Any)
     updates: dict[str, Any] = {
         k: changed[k] for k in changed
         if k in ("kind", "caption", "first_comment", "location_id", "collaborators", "user_tags", "share_to_feed",
-                 "publish_at", "rrule", "assignee", "manual_reason", "notify_on_publish")
+                 "publish_at", "rrule", "assignee", "manual_reason", "notify_on_publish", "location_name")
     }
     if "publish_at" in changed:
         updates.update(next_attempt_at=None, deferred_reason="", review_expired_at=None)

@@ -26,7 +26,7 @@ S = Post.Status
 CONTENT_FIELDS = ("kind", "caption", "asset_ids", "first_comment", "location_id", "collaborators", "user_tags",
                   "share_to_feed", "alt_texts")
 SCHEDULE_FIELDS = ("publish_at", "rrule")
-OTHER_FIELDS = ("assignee", "manual_reason", "notify_on_publish")
+OTHER_FIELDS = ("assignee", "manual_reason", "notify_on_publish", "location_name")
 
 
 

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import localtime
+from accounts.models import InstagramAccount
 from accounts.permissions import Action, can, workspace_view
 from scheduler import instagram_rules, rules
 from scheduler import recurrence_builder as rb
@@ -29,6 +30,7 @@ from scheduler.models import MediaAsset, Post, PostMedia
 from scheduler.recurrence import RecurrenceError, occurrences_between
 from scheduler.rules import Op
 from scheduler.selectors import media as media_selectors
+from scheduler.selectors import places as place_selectors
 from scheduler.services import media as media_services
 from scheduler.services import timing as timing_svc
 
@@ -56,6 +58,8 @@ class Draft:
     caption: str = ""
     first_comment: str = ""
     location_id: str = ""
+    location_name: str = ""
+    user_tags: list[Any] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     when: str = "none"
     publish_at: datetime | None = None
@@ -108,6 +112,28 @@ class Draft:
         return out
 
     @property
+    def place(self) -> str:
+        """What the preview and the post page call the location: the place's name, else its Page id."""
+        return self.location_name or (f"Page {self.location_id}" if self.location_id else "")
+
+    @property
+    def taggable(self) -> bool:
+        """People are placed on the photo of a single-image feed post (the publisher tags no carousel, and a
+        reel's or story's tags carry no point)."""
+        return (self.kind == Post.Kind.FEED and len(self.items) == 1
+                and self.items[0].asset.kind == MediaAsset.Kind.IMAGE)
+
+    @property
+    def tag_marks(self) -> list[dict[str, Any]]:
+        """The preview's markers: tags whose point is on the photo, in percent (others get the rule's message)."""
+        marks = []
+        for tag in self.user_tags:
+            if isinstance(tag, dict) and not instagram_rules.user_tag_errors([tag]):
+                marks.append({"username": tag["username"], "left": round(float(tag.get("x", 0.5)) * 100, 1),
+                                  "top": round(float(tag.get("y", 0.5)) * 100, 1)})
+        return marks
+
+    @property
     def ratio(self) -> str:
         """The feed card's media box: the first item's aspect ratio within Instagram's 4:5 … 1.91:1."""
         first = self.items[0].asset if self.items else None
@@ -120,15 +146,15 @@ class Draft:
 def draft_of_post(post: Post) -> Draft:
     """The preview of a stored post (its items prefetched with their assets by the detail selector)."""
     return Draft(kind=post.kind, username=post.account.username, caption=post.caption,
-                 first_comment=post.first_comment, location_id=post.location_id,
-                 items=[Item(i.asset, i.alt_text) for i in post.items.all()], publish_at=post.publish_at)
+                 first_comment=post.first_comment, location_id=post.location_id, location_name=post.location_name,
+                 user_tags=list(post.user_tags or []), items=[Item(i.asset, i.alt_text) for i in post.items.all()], publish_at=post.publish_at)
 
 
 def draft_of_items(post: Post, items: list[PostMedia]) -> Draft:
     """The preview of a stored post from its items (with assets): the same card, ratio and hints as the composer."""
     return Draft(kind=post.kind, username=post.account.username, caption=post.caption or "",
-                 first_comment=post.first_comment, location_id=post.location_id,
-                 items=[Item(i.asset, i.alt_text) for i in items], publish_at=post.publish_at, rrule=post.rrule)
+                 first_comment=post.first_comment, location_id=post.location_id, location_name=post.location_name,
+                 user_tags=list(post.user_tags or []), items=[Item(i.asset, i.alt_text) for i in items], publish_at=post.publish_at, rrule=post.rrule)
 
 
 def stored_post_checks(post: Post, items: list[PostMedia]) -> Draft:
@@ -173,11 +199,13 @@ def read_draft(request: HttpRequest, form: PostForm, post: Post | None = None) -
             draft.kind, draft.username, draft.items = stored.kind, stored.username, stored.items
             draft.first_comment, draft.location_id, draft.publish_at = (stored.first_comment, stored.location_id,
                                                                         stored.publish_at)
+            draft.location_name, draft.user_tags = stored.location_name, stored.user_tags
         return draft
     account = d.get("account") or (post.account if post else None)
     draft.kind = d.get("kind") or (post.kind if post else Post.Kind.FEED)
     draft.username = account.username if account else ""
     draft.first_comment, draft.location_id = d.get("first_comment", ""), d.get("location_id", "")
+    draft.location_name, draft.user_tags = d.get("location_name", ""), list(d.get("user_tags") or [])
     items, asset_errors = resolve_items(ws.pk, form.items() or [(i, "") for i in d.get("asset_ids") or []])
     draft.items = items
     draft.when = d.get("when") or "none"
@@ -228,6 +256,7 @@ def draft_from(request: HttpRequest, form: PostForm, post: Post | None) -> Draft
     init = form.initial
     draft = Draft(caption=init.get("caption", ""), kind=init.get("kind") or Post.Kind.FEED,
                   first_comment=init.get("first_comment", ""), location_id=init.get("location_id", ""),
+                  location_name=init.get("location_name", ""),
                   when=init.get("when", "none"), publish_at=init.get("publish_at"), caption_only=form.caption_only)
     draft.counters = instagram_rules.caption_report(draft.caption)
     if draft.when == "at":
@@ -238,6 +267,7 @@ def draft_from(request: HttpRequest, form: PostForm, post: Post | None) -> Draft
         account = qs.filter(pk=init["account"]).first() if init.get("account") else qs.first()
     draft.username = account.username if account else ""
     if post is not None:
+        draft.user_tags = list(post.user_tags or [])
         draft.items = [Item(i.asset, i.alt_text) for i in post.items.select_related("asset").order_by("position")]
         draft.rrule = post.rrule
         if draft.rrule and draft.publish_at:
@@ -318,6 +348,9 @@ def composer_context(request: HttpRequest, form: PostForm, draft: Draft, post: P
         "can_library": can(request.user, Action.USE_LIBRARY, ws),
         "kinds": Post.Kind.choices, "weekdays": rb.WEEKDAYS,
     }
+    if "account" in form.fields:  # the accounts whose login has a place search (Facebook Login)
+        ctx["place_search_accounts"] = list(form.fields["account"].queryset.filter(
+            login_api=InstagramAccount.LoginApi.FACEBOOK).values_list("pk", flat=True))
     if ctx["can_library"] and not form.caption_only:
         ctx.update(picker_page(request, params if params is not None else request.GET))
         ctx["max_mb"] = media_services.upload_limit_mb()
@@ -357,3 +390,15 @@ def compose_picker(request: HttpRequest) -> HttpResponse:
     context = picker_page(request, request.GET)
     template = "scheduler/posts/_picker.html#more" if request.GET.get("cursor") else "scheduler/posts/_picker.html#results"
     return render(request, template, context)
+
+
+@workspace_view(Action.COMPOSE_POST)
+@require_safe
+def compose_places(request: HttpRequest) -> HttpResponse:
+    """The place search's results for the composer's location combobox (a listbox fragment). Saves nothing; an
+    account of another workspace is no account at all here."""
+    pk = request.GET.get("account", "")
+    account = (InstagramAccount.objects.filter(workspace=request.workspace, pk=int(pk)).first()
+               if pk.isdigit() else None)
+    search = place_selectors.place_search(account=account, query=request.GET.get("place_q", ""))
+    return render(request, "scheduler/posts/_places.html", {"search": search})
