@@ -16,6 +16,7 @@ import random
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.crypto import EncryptionKeyError
@@ -35,7 +36,7 @@ from instagram.errors import (
 from scheduler.engine.claims import Claim, guarded
 from scheduler.engine.limits import Deferral, check_daily_cap, check_quota
 from scheduler.engine.series import series_materialize_next
-from scheduler.models import Post, PublishAttempt
+from scheduler.models import Post, PostMedia, PublishAttempt
 
 log = logging.getLogger(__name__)
 Outcome = PublishAttempt.Outcome
@@ -65,7 +66,7 @@ class Publisher:
         self.claim = claim
         self.post = (
             Post.objects.select_related("account", "account__workspace", "workspace", "author", "assignee")
-            .prefetch_related("items__asset")
+            .prefetch_related(Prefetch("items", queryset=PostMedia.objects.select_related("asset")))
             .get(pk=claim.post_id)
         )
         self.account: InstagramAccount = self.post.account
