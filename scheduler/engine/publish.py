@@ -25,6 +25,7 @@ from accounts.permissions import Role
 from accounts.services.instagram import graph_client_for, instagram_account_mark_reconnect
 from accounts.services.notifications import notify
 from instagram.client import GraphClient
+from instagram.conf import thread_session
 from instagram.errors import (
     GraphAPIError,
     NeedsNewContainer,
@@ -65,7 +66,8 @@ class Publisher:
     def __init__(self, claim: Claim, *, client: GraphClient | None = None) -> None:
         self.claim = claim
         self.post = (
-            Post.objects.select_related("account", "account__workspace", "workspace", "author", "assignee")
+            # Author and assignee are read only when a notification needs them (rare; not worth a join per post).
+            Post.objects.select_related("account", "account__workspace", "workspace")
             .prefetch_related(Prefetch("items", queryset=PostMedia.objects.select_related("asset")))
             .get(pk=claim.post_id)
         )
@@ -103,7 +105,7 @@ class Publisher:
     @property
     def client(self) -> GraphClient:
         if self._client is None:
-            self._client = graph_client_for(self.account)
+            self._client = graph_client_for(self.account, session=thread_session())
         return self._client
 
     # --- entry point ---------------------------------------------------------------------------------
