@@ -1,10 +1,11 @@
-"""Dispatcher threads racing for due posts: exactly one claim wins each post, and a thread that loses a
-race keeps claiming while posts are due.
+"""Dispatcher threads racing for due posts: exactly one claim wins each post, a claim passes over posts other
+claims hold, and a thread that loses a race keeps claiming while posts are due.
 
-Under READ COMMITTED the losing UPDATE waits for the winner's row lock, then re-checks its WHERE against the
-new row version. Found by bench/dispatch.py: when the account condition made Django write the claim as
-`WHERE id IN (SELECT … JOIN account …)`, the re-check used the subquery's old snapshot (still `approved`)
-and both claims succeeded. That test needs real concurrent transactions, so it runs on PostgreSQL only.
+Found by bench/dispatch.py: when the account condition made Django write the claim as
+`WHERE id IN (SELECT … JOIN account …)`, a claim that had waited for the winner's row lock re-checked only the
+subquery's old snapshot (still `approved`) and both claims succeeded. The claim is now one
+`UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)` (scheduler/engine/claims.py). The tests that need real
+concurrent transactions run on PostgreSQL only.
 """
 
 from __future__ import annotations
