@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import requests
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -66,9 +67,10 @@ def instagram_token(account: InstagramAccount) -> str:
     return token
 
 
-def graph_client_for(account: InstagramAccount) -> GraphClient:
-    """The client other apps (publishing, archive) use for an account; token checked first."""
-    return conf.graph_client(instagram_token(account), login=account.login_api)
+def graph_client_for(account: InstagramAccount, *, session: requests.Session | None = None) -> GraphClient:
+    """The client other apps (publishing, archive) use for an account; token checked first. `session`: an
+    HTTP session to reuse (see instagram.conf.thread_session), else a new one."""
+    return conf.graph_client(instagram_token(account), login=account.login_api, session=session)
 
 
 def oauth_client_for(redirect_uri: str, login: str = "instagram") -> OAuthClient:

@@ -60,11 +60,41 @@ class PublishingState:
         since = self.now() - window
         return sum(1 for r in rows if r.get("account_id", r.get("owner")) == owner and r[key] > since)
 
+    def _of_owner(self, kind: str, owner: str) -> list[dict[str, Any]]:
+        """An account's containers or ledger entries, in creation order. Indexed by owner so a call does not
+        scan every account's rows (bench/scale.py made tens of thousands); rebuilt when the state was replaced."""
+        source = self.containers if kind == "containers" else self.ledger
+        index = self.__dict__.get("_owner_index")
+        if index is None or index[kind + "_src"] is not source or index[kind + "_n"] != len(source):
+            index = self._rebuild_owner_index()
+        return index[kind].get(owner, [])
+
+    def _rebuild_owner_index(self) -> dict[str, Any]:
+        index: dict[str, Any] = {"containers": {}, "ledger": {}}
+        for row in self.containers.values():
+            index["containers"].setdefault(row["owner"], []).append(row)
+        for entry in self.ledger:
+            index["ledger"].setdefault(entry["account_id"], []).append(entry)
+        index.update(containers_src=self.containers, containers_n=len(self.containers),
+                     ledger_src=self.ledger, ledger_n=len(self.ledger))
+        self._owner_index = index
+        return index
+
+    def _index_added(self, kind: str, row: dict[str, Any], owner: str) -> None:
+        """Keep the owner index in step with one row just added under the lock (else the next read rebuilds it)."""
+        index = self.__dict__.get("_owner_index")
+        source = self.containers if kind == "containers" else self.ledger
+        if index is not None and index[kind + "_src"] is source and index[kind + "_n"] == len(source) - 1:
+            index[kind].setdefault(owner, []).append(row)
+            index[kind + "_n"] = len(source)
+
     def create_container(self, user: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
         owner = user["id"]
         media_type = (params.get("media_type") or "").upper()
         is_item = str(params.get("is_carousel_item", "")).lower() == "true"
-        if self._recent(list(self.containers.values()), owner, self.scaled("container_lifetime"), "created_at") >= int(self.config["container_limit"]):
+        with self.lock:
+            recent = self._recent(self._of_owner("containers", owner), owner, self.scaled("container_lifetime"), "created_at")
+        if recent >= int(self.config["container_limit"]):
             raise SandboxError("Application request limit reached", code=4, subcode=2207051, is_transient=False,
                                user_msg="Too many media containers were created in the last 24 hours.")
         if media_type and media_type not in ("CAROUSEL", "REELS", "STORIES", "VIDEO", "IMAGE"):
@@ -141,6 +171,7 @@ class PublishingState:
                 row["upload"] = path.name
         with self.lock:
             self.containers[cid] = row
+            self._index_added("containers", row, owner)
             self.save()
         return row
 
@@ -169,7 +200,8 @@ class PublishingState:
         window_start = self.now() - self.scaled("quota_duration")
         if since is not None:
             window_start = max(window_start, since)
-        return sum(1 for r in self.ledger if r["account_id"] == owner and r["ts"] > window_start)
+        with self.lock:
+            return sum(1 for r in self._of_owner("ledger", owner) if r["ts"] > window_start)
 
     def publish(self, user: dict[str, Any], creation_id: str) -> dict[str, Any]:
         owner = user["id"]
@@ -207,6 +239,7 @@ class PublishingState:
                      "media_type": media["media_type"], "media_product_type": media["media_product_type"],
                      "ts": self.now(), "time": iso(self.now())}
             self.ledger.append(entry)
+            self._index_added("ledger", entry, owner)
             self.save()
             return media
 

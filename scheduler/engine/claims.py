@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import Q
 
 from accounts.models import InstagramAccount
 from scheduler.models import Post
@@ -22,8 +23,10 @@ PUBLISHABLE_ACCOUNT = [InstagramAccount.Status.ACTIVE, InstagramAccount.Status.E
 CLAIMABLE_ACCOUNT = [*PUBLISHABLE_ACCOUNT, InstagramAccount.Status.DISCONNECTED]
 
 
-CLAIM_BATCH = 5  # candidates read per query
-CLAIM_ROUNDS = 50  # batches tried before giving up on a condition (far more than concurrent claimers)
+# The rare conditions (a holder died, a parked post is due for its check) are tried at least this often, and
+# always before `claim_one` says nothing is claimable; in between, a claim is a single statement.
+RARE_EVERY = timedelta(seconds=1)
+_rare_tried_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -64,35 +67,51 @@ def anything_claimable(now: datetime) -> bool:
 
 
 def claim_one(*, now: datetime, exclude: set[int] | None = None) -> Claim | None:
-    """Claim the most overdue post that is due, due for a check, or whose holder died.
+    """Claim the most overdue post whose holder died, that is due for a check, or that is due.
 
-    Candidates are read a few at a time; when other threads win all of them, the next few are read (the
-    ones tried are left out, so this ends). Returning None means nothing is claimable — a dispatcher thread
-    stops on it, so losing a race must never look like that.
+    Each try is one statement: `UPDATE … SET status='publishing', claim_token=… WHERE id = (SELECT id … WHERE
+    <condition> ORDER BY publish_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id`. On PostgreSQL the
+    subquery locks the row it picks and skips rows other claims hold, so concurrent claimers take different
+    posts instead of racing for the same one; a row changed by a claim that committed meanwhile is re-checked
+    against the condition (and passed over) before it is locked. SQLite drops the locking clause but runs each
+    write alone, so the statement is still a compare-and-set. Returning None means nothing is claimable — a
+    dispatcher thread stops on it — so the rare conditions are always tried before saying so.
     """
-    for condition in (lease_expired(now), due_check(now), due_approved(now)):
-        tried = set(exclude or ())
-        for _round in range(CLAIM_ROUNDS):
-            candidates = Post.objects.filter(condition)
-            if tried:
-                candidates = candidates.exclude(pk__in=tried)
-            batch = list(candidates.order_by("publish_at", "pk").values_list("pk", flat=True)[:CLAIM_BATCH])
-            if not batch:
-                break
-            for pk in batch:
-                token = _new_token()
-                won = Post.objects.filter(Q(pk=pk) & condition).update(
-                    status=Post.Status.PUBLISHING,
-                    claim_token=token,
-                    claimed_at=now,
-                    next_check_at=None,
-                    attempt_count=F("attempt_count") + 1,
-                )
-                if won == 1:
-                    return Claim(pk, token)
-                # Someone else won this one; try the next candidate.
-            tried.update(batch)
-    return None
+    global _rare_tried_at
+    rare_due = _rare_tried_at is None or not (_rare_tried_at <= now < _rare_tried_at + RARE_EVERY)
+    if rare_due:
+        _rare_tried_at = now
+        claim = _claim_first(lease_expired(now) | due_check(now), now=now, exclude=exclude)
+        if claim is not None:
+            return claim
+    claim = _claim_first(due_approved(now), now=now, exclude=exclude)
+    if claim is None and not rare_due:
+        _rare_tried_at = now
+        claim = _claim_first(lease_expired(now) | due_check(now), now=now, exclude=exclude)
+    return claim
+
+
+def _claim_first(condition: Q, *, now: datetime, exclude: set[int] | None) -> Claim | None:
+    """One compare-and-set UPDATE of the first post matching `condition` (see claim_one)."""
+    candidates = Post.objects.filter(condition)
+    if exclude:
+        candidates = candidates.exclude(pk__in=exclude)
+    pick_sql, pick_params = candidates.order_by("publish_at", "pk").values("pk")[:1].query.sql_with_params()
+    if connection.features.has_select_for_update_skip_locked:
+        pick_sql += " " + connection.ops.for_update_sql(skip_locked=True)
+    table, qn = Post._meta.db_table, connection.ops.quote_name
+    token = _new_token()
+    sql = (
+        f"UPDATE {qn(table)} SET {qn('status')} = %s, {qn('claim_token')} = %s, {qn('claimed_at')} = %s, "
+        f"{qn('next_check_at')} = NULL, {qn('attempt_count')} = {qn('attempt_count')} + 1 "
+        f"WHERE {qn('id')} = ({pick_sql}) RETURNING {qn('id')}"
+    )
+    field = Post._meta.get_field("claimed_at")
+    params = [Post.Status.PUBLISHING, token, field.get_db_prep_value(now, connection), *pick_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return Claim(row[0], token) if row else None
 
 
 def guarded(claim: Claim) -> Q:

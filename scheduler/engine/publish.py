@@ -16,6 +16,7 @@ import random
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.crypto import EncryptionKeyError
@@ -24,6 +25,7 @@ from accounts.permissions import Role
 from accounts.services.instagram import graph_client_for, instagram_account_mark_reconnect
 from accounts.services.notifications import notify
 from instagram.client import GraphClient
+from instagram.conf import thread_session
 from instagram.errors import (
     GraphAPIError,
     NeedsNewContainer,
@@ -35,7 +37,7 @@ from instagram.errors import (
 from scheduler.engine.claims import Claim, guarded
 from scheduler.engine.limits import Deferral, check_daily_cap, check_quota
 from scheduler.engine.series import series_materialize_next
-from scheduler.models import Post, PublishAttempt
+from scheduler.models import Post, PostMedia, PublishAttempt
 
 log = logging.getLogger(__name__)
 Outcome = PublishAttempt.Outcome
@@ -64,8 +66,9 @@ class Publisher:
     def __init__(self, claim: Claim, *, client: GraphClient | None = None) -> None:
         self.claim = claim
         self.post = (
-            Post.objects.select_related("account", "account__workspace", "workspace", "author", "assignee")
-            .prefetch_related("items__asset")
+            # Author and assignee are read only when a notification needs them (rare; not worth a join per post).
+            Post.objects.select_related("account", "account__workspace", "workspace")
+            .prefetch_related(Prefetch("items", queryset=PostMedia.objects.select_related("asset")))
             .get(pk=claim.post_id)
         )
         self.account: InstagramAccount = self.post.account
@@ -102,7 +105,7 @@ class Publisher:
     @property
     def client(self) -> GraphClient:
         if self._client is None:
-            self._client = graph_client_for(self.account)
+            self._client = graph_client_for(self.account, session=thread_session())
         return self._client
 
     # --- entry point ---------------------------------------------------------------------------------

@@ -111,6 +111,9 @@ class Post(models.Model):
         ordering = ["publish_at", "id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="post_due"),
+            # The claim's pick (scheduler/engine/claims.py): the first due post in (publish_at, id) order from the
+            # index, instead of sorting every approved post on every claim.
+            models.Index(fields=["status", "publish_at", "id"], name="post_claim_order"),
             models.Index(fields=["status", "next_check_at"], name="post_check"),
             models.Index(fields=["status", "claimed_at"], name="post_lease"),
             models.Index(fields=["workspace", "publish_at"], name="post_calendar"),

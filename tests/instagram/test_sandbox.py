@@ -166,6 +166,36 @@ def test_state_file_survives_restart(tmp_path):
         assert len(sb.ledger()) == 1
 
 
+def test_quota_and_container_limit_count_each_account_alone_across_reset_and_restart(tmp_path):
+    """The per-account counts (Instagram's 100 posts / 24 h, 400 containers / 24 h) are kept per account, so a
+    call does not scan every account's rows; they stay right after a reset and a restart from the state file."""
+    state = str(tmp_path / "state.json")
+    with RunningSandbox({"quota_total": 2, "container_limit": 3}, state_file=state) as sb:
+        a, b = sb.create_account("first_brand"), sb.create_account("second_brand")
+        ca, cb = sb.graph_client(a["access_token"]), sb.graph_client(b["access_token"])
+        for _ in range(2):
+            ca.media_publish(a["ig_user_id"], ca.create_image_container(a["ig_user_id"], sb.image_url()))
+        cb.media_publish(b["ig_user_id"], cb.create_image_container(b["ig_user_id"], sb.image_url()))
+        assert ca.content_publishing_limit(a["ig_user_id"]).quota_usage == 2
+        assert cb.content_publishing_limit(b["ig_user_id"]).quota_usage == 1
+        spare = ca.create_image_container(a["ig_user_id"], sb.image_url())  # a's third container: the limit
+        with pytest.raises(errors.PublishingLimitReached):
+            ca.media_publish(a["ig_user_id"], spare)
+        with pytest.raises(errors.GraphAPIError):
+            ca.create_image_container(a["ig_user_id"], sb.image_url())
+        cb.create_image_container(b["ig_user_id"], sb.image_url())  # b has made two: allowed
+    with RunningSandbox(state_file=state) as sb:
+        ca = sb.graph_client(a["access_token"])
+        assert ca.content_publishing_limit(a["ig_user_id"]).quota_usage == 2
+        with pytest.raises(errors.GraphAPIError):
+            ca.create_image_container(a["ig_user_id"], sb.image_url())
+        sb.reset({"quota_total": 2, "container_limit": 3})
+        acct = sb.create_account("first_brand")
+        client = sb.graph_client(acct["access_token"])
+        client.media_publish(acct["ig_user_id"], client.create_image_container(acct["ig_user_id"], sb.image_url()))
+        assert client.content_publishing_limit(acct["ig_user_id"]).quota_usage == 1
+
+
 def test_fields_parser():
     [bd] = parse_fields("business_discovery.username(acme){followers_count,media.after(QV).limit(5){id,children{media_url}}}")
     assert bd.args == {"username": "acme"}

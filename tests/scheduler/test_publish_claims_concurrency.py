@@ -1,10 +1,11 @@
-"""Dispatcher threads racing for due posts: exactly one claim wins each post, and a thread that loses a
-race keeps claiming while posts are due.
+"""Dispatcher threads racing for due posts: exactly one claim wins each post, a claim passes over posts other
+claims hold, and a thread that loses a race keeps claiming while posts are due.
 
-Under READ COMMITTED the losing UPDATE waits for the winner's row lock, then re-checks its WHERE against the
-new row version. Found by bench/dispatch.py: when the account condition made Django write the claim as
-`WHERE id IN (SELECT … JOIN account …)`, the re-check used the subquery's old snapshot (still `approved`)
-and both claims succeeded. That test needs real concurrent transactions, so it runs on PostgreSQL only.
+Found by bench/dispatch.py: when the account condition made Django write the claim as
+`WHERE id IN (SELECT … JOIN account …)`, a claim that had waited for the winner's row lock re-checked only the
+subquery's old snapshot (still `approved`) and both claims succeeded. The claim is now one
+`UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)` (scheduler/engine/claims.py). The tests that need real
+concurrent transactions run on PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -81,34 +82,72 @@ def test_a_claim_waiting_on_the_winners_lock_does_not_also_win(workspace):
     assert post.attempt_count == 1
 
 
-class _OthersClaimTheFirstBatch:
-    """Stands in for the other dispatcher threads: right after this worker read its candidates, every one
-    of them is claimed by someone else (the race each thread of a run faces when many posts are due)."""
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_passes_over_a_post_another_claim_holds_and_takes_the_next(workspace):
+    """Claimers do not queue behind each other: while one claim holds the first due post (uncommitted), another
+    claim takes the second one at once — and neither returns "nothing claimable" while posts are due."""
+    account = InstagramAccountFactory(workspace=workspace)
+    due = timezone.now() - timedelta(minutes=1)
+    first_post, second_post = (PostFactory(workspace=workspace, account=account, status=Post.Status.APPROVED,
+                                           publish_at=due + timedelta(seconds=i)) for i in range(2))
+    results: dict[str, object] = {}
+    first_claimed, release_first = threading.Event(), threading.Event()
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results["first"] = claim_one(now=timezone.now())
+                first_claimed.set()
+                release_first.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    try:
+        assert first_claimed.wait(timeout=30)
+        other = threading.Thread(target=lambda: (results.update(second=claim_one(now=timezone.now())),
+                                                 connection.close()))
+        other.start()
+        other.join(timeout=30)
+        assert not other.is_alive()  # it did not wait for the first claim's lock
+    finally:
+        release_first.set()
+        holder.join(timeout=30)
+    assert results["first"].post_id == first_post.pk
+    assert results["second"].post_id == second_post.pk
+    assert results["first"].token != results["second"].token
+
+
+class _OthersClaimFirst:
+    """Stands in for the other dispatcher threads: just before this worker's claim statement runs, the five
+    most overdue posts are claimed by someone else (the race each thread of a run faces when many are due)."""
 
     def __init__(self) -> None:
         self.stolen: list[int] = []
         self.done = False
 
     def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
-        result = execute(sql, params, many, context)
-        if not self.done and sql.lstrip().upper().startswith("SELECT") and Post.Status.APPROVED in (params or ()):
+        if not self.done and sql.lstrip().upper().startswith("UPDATE") and Post.Status.APPROVED in (params or ()):
             self.done = True
             self.stolen = list(Post.objects.filter(status=Post.Status.APPROVED).order_by("publish_at", "pk")
                                .values_list("pk", flat=True)[:5])
             Post.objects.filter(pk__in=self.stolen).update(status=Post.Status.PUBLISHING, claim_token="other-thread")
-        return result
+        return execute(sql, params, many, context)
 
 
 @pytest.mark.django_db
-def test_losing_every_candidate_of_a_batch_still_claims_the_next_due_post(workspace):
-    """A dispatcher thread quits when claim_one finds nothing: losing the first candidates to other threads
-    must not look like "nothing due" while more posts are due (found by bench/dispatch.py)."""
+def test_posts_claimed_by_others_first_are_passed_over_for_the_next_due_post(workspace):
+    """A dispatcher thread quits when claim_one finds nothing: losing the first posts to other threads must not
+    look like "nothing due" while more posts are due (found by bench/dispatch.py), nor take a post twice."""
     account = InstagramAccountFactory(workspace=workspace)
     due = timezone.now() - timedelta(minutes=1)
     posts = [PostFactory(workspace=workspace, account=account, status=Post.Status.APPROVED,
                          publish_at=due + timedelta(seconds=i)) for i in range(7)]
-    race = _OthersClaimTheFirstBatch()
+    race = _OthersClaimFirst()
     with connection.execute_wrapper(race):
         claim = claim_one(now=timezone.now())
     assert race.stolen == [p.pk for p in posts[:5]]
     assert claim is not None and claim.post_id == posts[5].pk
+    assert set(Post.objects.filter(claim_token="other-thread").values_list("pk", flat=True)) == set(race.stolen)
