@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_notification_url_site_path'),
-        ('scheduler', '0009_calendar_scale_indexes'),
+        ('scheduler', '0010_post_location_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
