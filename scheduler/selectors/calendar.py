@@ -29,6 +29,9 @@ VIEWS = ("month", "week", "agenda", "day")
 AGENDA_DAYS = 14
 MONTH_CARDS = 3  # cards a month cell shows before "+N more"
 HOUR_CARDS = 2  # cards an hour cell of the week shows before "+N more"
+# Cards a day column of the week shows in all (its first ones in time, at most HOUR_CARDS an hour): later hours of a
+# full day show only their "+N more". A busy agency week then draws what a person can read, not 2 x 168 cards.
+DAY_CARDS = 12
 # Statuses a drag may move (the reschedule service refuses the others; the card is not draggable then).
 
 _CARD_FIELDS = (
@@ -140,30 +143,19 @@ class Entry:
         self.occ = int(self.occurrence_utc.timestamp()) if self.virtual else 0
         self.key = f"s{self.post.pk}-{self.occ}" if self.virtual else f"p{self.post.pk}"
         self.kind_label = _KIND_SHORT.get(self.post.kind, self.post.kind)
+        # What the card's template asks, as plain attributes (a property or an enum lookup per use costs more in
+        # Django's variable resolution than the value itself; an entry is made once and never changed).
+        post = self.post
+        self.recurring = self.virtual or bool(post.rrule or post.series_root_id)
+        self.movable = self.status in MOVABLE
+        self.status_label = _STATUS_LABELS.get(self.status, self.status)
+        self.deferred = post.deferred_reason if not self.virtual and self.status == S.APPROVED else ""
+        self.username = post.account.username
+        self.reconnect = post.account.status == InstagramAccount.Status.RECONNECT
+        self.manual = self.status == S.MANUAL or bool(post.manual_reason)
 
-    @property
-    def recurring(self) -> bool:
-        return self.virtual or bool(self.post.rrule or self.post.series_root_id)
 
-    @property
-    def movable(self) -> bool:
-        return self.status in MOVABLE
-
-    @property
-    def status_label(self) -> str:
-        return S(self.status).label
-
-    @property
-    def deferred(self) -> str:
-        return self.post.deferred_reason if not self.virtual and self.status == S.APPROVED else ""
-
-    @property
-    def reconnect(self) -> bool:
-        return self.post.account.status == InstagramAccount.Status.RECONNECT
-
-    @property
-    def manual(self) -> bool:
-        return self.status == S.MANUAL or bool(self.post.manual_reason)
+_STATUS_LABELS = dict(S.choices)
 
 
 @dataclass
@@ -274,10 +266,11 @@ class _Drawn:
     taken: set[tuple[int, datetime]]  # (account, minute) of stored posts on a posting slot's minute
 
 
-def _drawn(qs: QuerySet[Post], starts: list[datetime], cap: int, uncapped: list[int],
+def _drawn(qs: QuerySet[Post], starts: list[datetime], cap: int, day_cap: int | None = None,
            slot_minutes: list[datetime] | None = None, slot_accounts: set[int] | None = None) -> _Drawn:
-    """One query: the first `cap` posts of every cell (all of an `uncapped` cell's), each cell's count, and (week)
-    the posts standing on a posting slot's minute. Cells are numbered by a CASE over their first instants (from
+    """One query: the first `cap` posts of every cell, each cell's count, and (week) the posts standing on a posting
+    slot's minute. With `day_cap` (week: 24 hour cells a day), only the first `day_cap` of those capped posts of a day
+    are kept as ids: the cards a day draws are among them whatever the series' dates add (see `build`). Cells are numbered by a CASE over their first instants (from
     accounts/localtime, so a 23- or 25-hour day is one cell), numbered in SQL by ROW_NUMBER() over the cell."""
     cell = _cell_of(starts)
     order = [F("publish_at").asc(), F("id").asc()]
@@ -285,17 +278,22 @@ def _drawn(qs: QuerySet[Post], starts: list[datetime], cap: int, uncapped: list[
         rn=Over(RowNumber(), partition_by=[F("cell")], order_by=order),
         n=Over(Count("id"), partition_by=[F("cell")]))
     keep = Q(rn__lte=cap)
-    if uncapped:
-        keep |= Q(cell__in=uncapped)
     if slot_minutes and slot_accounts:
         qs = qs.annotate(minute=TruncMinute("publish_at", tzinfo=UTC))
         keep |= Q(account_id__in=sorted(slot_accounts), minute__in=slot_minutes)
     out = _Drawn(ids=[], totals={}, taken=set())
-    uncapped_set = set(uncapped)
-    for pk, index, n, rn, account_id, at in qs.filter(keep).values_list("id", "cell", "n", "rn", "account_id",
-                                                                         "publish_at"):
+    per_day: dict[int, int] = defaultdict(int)
+    rows = qs.filter(keep).order_by("publish_at", "id").values_list("id", "cell", "n", "rn", "account_id", "publish_at")
+    for pk, index, n, rn, account_id, at in rows:
         out.totals[index] = n
-        if rn <= cap or index in uncapped_set:
+        if rn <= cap:
+            if day_cap is not None:
+                # A stored card drawn in a day is among its day's first `day_cap` capped ones: each earlier cell
+                # holds at most as many capped stored posts as it draws cards (a series' date only takes the place
+                # of a later one).
+                per_day[index // 24] += 1
+                if per_day[index // 24] > day_cap:
+                    continue
             out.ids.append(pk)
         out.taken.add((account_id, at.astimezone(UTC).replace(second=0, microsecond=0)))
     return out
@@ -351,7 +349,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     """Everything one calendar view draws, in a number of queries that does not depend on how many posts.
 
     The month and week grids read only what they draw: the first MONTH_CARDS posts of each local day (HOUR_CARDS
-    of each local hour) and one count per cell for "+N more" (`Calendar.totals`), see `_drawn`. The day view (and
+    of each local hour, DAY_CARDS of each day column of the week) and one count per cell for "+N more" (`Calendar.totals`), see `_drawn`. The day view (and
     the agenda's pages, `agenda_page`) draw every card."""
     zone = workspace.tzinfo
     win = window(view, anchor)
@@ -367,15 +365,13 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     cells = _cells(view, win, zone)
     keys = [key for key, _ in cells]
     starts = [start for _, start in cells]
-    ends = starts[1:] + [hi]
     cap = HOUR_CARDS if view == "week" else MONTH_CARDS
-    # The week's repeated hour (fall back) shows each pass in full: it is longer than an hour.
-    uncapped = [i for i, (a, b) in enumerate(zip(starts, ends, strict=True)) if view == "week" and b - a > timedelta(hours=1)]
+    day_cap = DAY_CARDS if view == "week" else None
     slot_list: list[tuple[date, datetime, Any]] = []
     accounts = None
     if with_slots:
         slot_list, accounts = _slot_instants(workspace=workspace, win=win, account_id=filters.account)
-    drawn = _drawn(window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters), starts, cap, uncapped,
+    drawn = _drawn(window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters), starts, cap, day_cap,
                    slot_minutes=sorted({instant for _, instant, _ in slot_list}),
                    slot_accounts={slot.account_id for _, _, slot in slot_list})
     posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=drawn.ids)
@@ -391,9 +387,16 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
         if c[2]:
             totals[keys[index]] = totals.get(keys[index], 0) + 1
             virtual_taken.add((c[3].account_id, c[0].replace(second=0, microsecond=0)))
-    uncapped_set = set(uncapped)
-    shown = [_card(c, zone) for index in sorted(per_cell)
-             for c in (per_cell[index] if index in uncapped_set else per_cell[index][:cap])]
+    # The week's day column draws its first DAY_CARDS of those, in time order; the rest of each cell is "+N more".
+    chosen: list[_Candidate] = []
+    day_used: dict[int, int] = defaultdict(int)
+    for index in sorted(per_cell):
+        take = per_cell[index][:cap]
+        if day_cap is not None:
+            take = take[: max(0, day_cap - day_used[index // 24])]
+            day_used[index // 24] += len(take)
+        chosen += take
+    shown = [_card(c, zone) for c in chosen]
     by_day = defaultdict(list)
     for entry in shown:
         by_day[entry.at.date()].append(entry)
