@@ -272,7 +272,7 @@ def _sql(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
-def _instant(value: Any) -> datetime:
+def db_instant(value: Any) -> datetime:
     """A publish_at as the database cursor returns it (SQLite: text in UTC; PostgreSQL: an aware datetime)."""
     if not isinstance(value, datetime):
         value = datetime.fromisoformat(str(value))
@@ -330,7 +330,7 @@ def _drawn(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, d
         if part == 1:
             out.totals[index] = n
             continue
-        at = _instant(at)
+        at = db_instant(at)
         out.taken.add((account_id, at.replace(second=0, microsecond=0)))
         if part == 0:
             firsts.append((index, at, pk))
