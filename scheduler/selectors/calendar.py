@@ -474,8 +474,15 @@ def _slot_instants(*, workspace: Workspace, win: Window, account_id: int | None 
     for slots in grid.values():
         slots.sort(key=lambda slot: (slot.account_id, slot.time))
     zone = workspace.tzinfo
-    found = [(day, localtime.to_instant(datetime.combine(day, slot.time), zone), slot)
-             for day in win.days() for slot in grid.get(day.weekday(), ())]
+    instants: dict[tuple[date, time], datetime] = {}  # accounts share their slot times: one conversion each
+
+    def instant(day: date, at: time) -> datetime:
+        got = instants.get((day, at))
+        if got is None:
+            got = instants[(day, at)] = localtime.to_instant(datetime.combine(day, at), zone)
+        return got
+
+    found = [(day, instant(day, slot.time), slot) for day in win.days() for slot in grid.get(day.weekday(), ())]
     return found, list(accounts.values())
 
 
