@@ -279,28 +279,14 @@ def db_instant(value: Any) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _drawn(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, day_cap: int | None = None,
-           slot_minutes: list[datetime] | None = None, slot_accounts: set[int] | None = None) -> _Drawn:
-    """One query: the first `cap` posts of every cell, each cell's count, and (week) the posts standing on a posting
-    slot's minute. Cells begin at `starts` (from accounts/localtime: a 23- or 25-hour day is one cell) and the last
-    ends at `hi`.
-
-    The query is a UNION ALL of one small index range read per cell (ORDER BY publish_at, id LIMIT cap), one
-    GROUP BY over the cells (numbered by `_cell_of`) for the "+N more" counts, and the slot minutes' posts. It
-    reads `cap` rows a cell and counts the rest from the index: ROW_NUMBER() OVER the cells cost a sort of every
-    post of the window (SQLite: 10 ms for a busy month). The cell's read is compiled once with stand-in bounds and
-    its parameters swapped per cell.
-
-    With `day_cap` (week: 24 hour cells a day), only the first `day_cap` of a day's capped posts are kept as ids: a
-    stored card drawn in a day is among them whatever the series' dates add (each earlier cell holds at most as many
-    capped stored posts as it draws cards; a series' date only takes the place of a later one)."""
+def _cell_reads(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, parts: list[str],
+                params: list[Any]) -> None:
+    """(SQLite) One small index range read per cell and one GROUP BY for the counts, as UNION ALL members."""
     prep = connection.ops.adapt_datetimefield_value
     order = ("publish_at", "id")
     first_sql, first_params = _sql(qs.filter(publish_at__gte=_LOW, publish_at__lt=_HIGH).order_by(*order)
                                    .values_list("id", "publish_at", "account_id")[:cap])
     low, high = first_params.index(prep(_LOW)), first_params.index(prep(_HIGH))
-    parts: list[str] = []
-    params: list[Any] = []
     bounds = list(zip(starts, starts[1:] + [hi], strict=True))
     for i, (a, b) in enumerate(bounds):
         if a >= b:
@@ -313,6 +299,36 @@ def _drawn(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, d
                                    .order_by().values_list("cell", "n"))
     parts.append(f"SELECT 1, NULL, NULL, NULL, n.cell, n.n FROM ({count_sql}) n")
     params += count_params
+
+
+def _drawn(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, day_cap: int | None = None,
+           slot_minutes: list[datetime] | None = None, slot_accounts: set[int] | None = None) -> _Drawn:
+    """One query: the first `cap` posts of every cell, each cell's count, and (week) the posts standing on a posting
+    slot's minute. Cells begin at `starts` (from accounts/localtime: a 23- or 25-hour day is one cell) and the last
+    ends at `hi`.
+
+    On SQLite the query is a UNION ALL of one small index range read per cell (ORDER BY publish_at, id LIMIT cap), one
+    GROUP BY over the cells (numbered by `_cell_of`) for the "+N more" counts, and the slot minutes' posts. It
+    reads `cap` rows a cell and counts the rest from the index: ROW_NUMBER() OVER the cells cost a sort of every
+    post of the window (SQLite: 10 ms for a busy month). The cell's read is compiled once with stand-in bounds and
+    its parameters swapped per cell.
+
+    With `day_cap` (week: 24 hour cells a day), only the first `day_cap` of a day's capped posts are kept as ids: a
+    stored card drawn in a day is among them whatever the series' dates add (each earlier cell holds at most as many
+    capped stored posts as it draws cards; a series' date only takes the place of a later one)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if connection.vendor == "postgresql":
+        # PostgreSQL plans 192 union members (a week) slower than it sorts a window's rows: ROW_NUMBER() over the
+        # cells there, each cell's count from the same pass (on its first rows: `n`).
+        cell_sql, cell_params = _sql(qs.annotate(cell=_cell_of(starts)).order_by()
+                                     .values_list("id", "publish_at", "account_id", "cell"))
+        parts.append(f"SELECT 0, r.id, r.publish_at, r.account_id, r.cell, r.n FROM (SELECT b.*, ROW_NUMBER() OVER "
+                     f"(PARTITION BY b.cell ORDER BY b.publish_at, b.id) AS rn, COUNT(*) OVER (PARTITION BY b.cell) AS n "
+                     f"FROM ({cell_sql}) b) r WHERE r.rn <= {int(cap)}")
+        params += cell_params
+    else:
+        _cell_reads(qs, starts, hi, cap, parts, params)
     if slot_minutes and slot_accounts:
         on_minute = Q()
         for minute in slot_minutes:
@@ -327,9 +343,10 @@ def _drawn(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, d
     out = _Drawn(ids=[], totals={}, taken=set())
     firsts = []
     for part, pk, at, account_id, index, n in rows:
-        if part == 1:
+        if part == 1 or n:  # a count (SQLite's GROUP BY row, or PostgreSQL's window count on a first row)
             out.totals[index] = n
-            continue
+            if part == 1:
+                continue
         at = db_instant(at)
         out.taken.add((account_id, at.replace(second=0, microsecond=0)))
         if part == 0:
@@ -348,7 +365,7 @@ def _drawn(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, d
 _Candidate = tuple  # (instant UTC, post id, drawn date 0/1, post, status, thumb): a card before it is made
 
 
-def _candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters,
+def candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters,
                 stored: Any = None, vlo: datetime | None = None) -> list[_Candidate]:
     """The cards of the stored posts (in [lo, hi), or those whose id is in `stored`) and the future dates of the
     live series among `posts`, projected for [vlo or lo, hi) only; sorted in the cards' one order, not yet made."""
@@ -370,7 +387,7 @@ def _candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime,
     return out
 
 
-def _card(c: _Candidate, zone: ZoneInfo) -> Entry:
+def make_card(c: _Candidate, zone: ZoneInfo) -> Entry:
     instant, _, virtual, post, status, thumb = c
     if virtual:
         return Entry(post=post, at=instant.astimezone(zone), status=status, virtual=True, occurrence_utc=instant,
@@ -381,7 +398,7 @@ def _card(c: _Candidate, zone: ZoneInfo) -> Entry:
 
 def window_entries(posts: Any, *, workspace: Workspace, zone: ZoneInfo, lo: datetime, hi: datetime, filters: Filters,
              stored: Any = None, vlo: datetime | None = None) -> list[Entry]:
-    return [_card(c, zone) for c in _candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters,
+    return [make_card(c, zone) for c in candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters,
                                                  stored=stored, vlo=vlo)]
 
 
@@ -421,7 +438,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
                    slot_minutes=sorted({instant for _, instant, _ in slot_list}),
                    slot_accounts={slot.account_id for _, _, slot in slot_list})
     posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=drawn.ids)
-    found = _candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters, stored=set(drawn.ids))
+    found = candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters, stored=set(drawn.ids))
     # Per cell: the stored cards read are its first `cap` (or all); a series' dates join them in the same order and
     # the first `cap` of the two are drawn. Only those become cards (a card's strings cost more than the rest).
     totals: dict[Any, int] = {keys[i]: n for i, n in drawn.totals.items()}
@@ -442,7 +459,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
             take = take[: max(0, day_cap - day_used[index // 24])]
             day_used[index // 24] += len(take)
         chosen += take
-    shown = [_card(c, zone) for c in chosen]
+    shown = [make_card(c, zone) for c in chosen]
     by_day = defaultdict(list)
     for entry in shown:
         by_day[entry.at.date()].append(entry)
