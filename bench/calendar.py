@@ -4,7 +4,8 @@
     .venv/bin/python bench/calendar.py --posts 5000 --series 50 --accounts 20 [--runs 30]   # one size
 
 Runs on a throwaway SQLite database under a temp folder (or BENCH_DATABASE_URL, e.g. a throwaway PostgreSQL from
-scripts/with_postgres.sh). Every page is requested through Django's full stack (middleware, session, policy,
+scripts/with_postgres.sh, emptied before each size:
+`bash scripts/with_postgres.sh sh -c 'BENCH_DATABASE_URL=$DATABASE_URL .venv/bin/python bench/calendar.py'`). Every page is requested through Django's full stack (middleware, session, policy,
 templates) as a signed-in social manager: the month, week and agenda views of the current date, and the
 workspace's iCalendar feed at its secret token URL (ical.PAST_DAYS back, FUTURE_DAYS ahead, series expanded:
 cold, streamed, and the 304 an unchanged feed gets). Posts are spread
@@ -222,6 +223,10 @@ def one(args: argparse.Namespace) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="pressroom-bench-calendar-"))
     try:
         db_url = setup_django(tmp)
+        if os.environ.get("BENCH_DATABASE_URL"):  # both sizes share one throwaway database: start each from empty
+            from django.core.management import call_command
+
+            call_command("flush", interactive=False, verbosity=0)
         t = time.perf_counter()
         ws, user, n_series = seed(args.posts, args.series, args.accounts)
         seeded = time.perf_counter() - t

@@ -148,9 +148,13 @@ class _Rule:
 
     def build(self, dtstart_local: datetime, until_local: datetime) -> du.rrule:
         """A dateutil rule without COUNT/UNTIL (we apply those), bounded at ``until_local`` (naive local)."""
-        body = ";".join(f"{k}={v}" for k, v in self.parts.items() if k not in ("COUNT", "UNTIL"))
-        built = du.rrulestr(body, dtstart=dtstart_local)
-        return built.replace(until=until_local)
+        base = self.__dict__.get("_base")
+        if base is None:  # parsed once per rule text (a calendar page projects hundreds of series with a few rules)
+            body = ";".join(f"{k}={v}" for k, v in self.parts.items() if k not in ("COUNT", "UNTIL"))
+            base = self._base = du.rrulestr(body, dtstart=dtstart_local)
+        # replace() rebuilds from the parts the text gave, so what dateutil derives from the start (the weekday of a
+        # bare FREQ=WEEKLY, the hour...) follows this start, not the first one's.
+        return base.replace(dtstart=dtstart_local, until=until_local)
 
 
 def _strip_prefix(rule: str) -> str:

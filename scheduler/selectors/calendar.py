@@ -11,10 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models import Window as Over
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber, TruncMinute
 
 from accounts import localtime
 from accounts.models import InstagramAccount, User, Workspace
@@ -29,6 +27,9 @@ VIEWS = ("month", "week", "agenda", "day")
 AGENDA_DAYS = 14
 MONTH_CARDS = 3  # cards a month cell shows before "+N more"
 HOUR_CARDS = 2  # cards an hour cell of the week shows before "+N more"
+# Cards a day column of the week shows in all (its first ones in time, at most HOUR_CARDS an hour): later hours of a
+# full day show only their "+N more". A busy agency week then draws what a person can read, not 2 x 168 cards.
+DAY_CARDS = 12
 # Statuses a drag may move (the reschedule service refuses the others; the card is not draggable then).
 
 _CARD_FIELDS = (
@@ -140,30 +141,19 @@ class Entry:
         self.occ = int(self.occurrence_utc.timestamp()) if self.virtual else 0
         self.key = f"s{self.post.pk}-{self.occ}" if self.virtual else f"p{self.post.pk}"
         self.kind_label = _KIND_SHORT.get(self.post.kind, self.post.kind)
+        # What the card's template asks, as plain attributes (a property or an enum lookup per use costs more in
+        # Django's variable resolution than the value itself; an entry is made once and never changed).
+        post = self.post
+        self.recurring = self.virtual or bool(post.rrule or post.series_root_id)
+        self.movable = self.status in MOVABLE
+        self.status_label = _STATUS_LABELS.get(self.status, self.status)
+        self.deferred = post.deferred_reason if not self.virtual and self.status == S.APPROVED else ""
+        self.username = post.account.username
+        self.reconnect = post.account.status == InstagramAccount.Status.RECONNECT
+        self.manual = self.status == S.MANUAL or bool(post.manual_reason)
 
-    @property
-    def recurring(self) -> bool:
-        return self.virtual or bool(self.post.rrule or self.post.series_root_id)
 
-    @property
-    def movable(self) -> bool:
-        return self.status in MOVABLE
-
-    @property
-    def status_label(self) -> str:
-        return S(self.status).label
-
-    @property
-    def deferred(self) -> str:
-        return self.post.deferred_reason if not self.virtual and self.status == S.APPROVED else ""
-
-    @property
-    def reconnect(self) -> bool:
-        return self.post.account.status == InstagramAccount.Status.RECONNECT
-
-    @property
-    def manual(self) -> bool:
-        return self.status == S.MANUAL or bool(self.post.manual_reason)
+_STATUS_LABELS = dict(S.choices)
 
 
 @dataclass
@@ -274,37 +264,108 @@ class _Drawn:
     taken: set[tuple[int, datetime]]  # (account, minute) of stored posts on a posting slot's minute
 
 
-def _drawn(qs: QuerySet[Post], starts: list[datetime], cap: int, uncapped: list[int],
+_LOW, _HIGH = datetime(1900, 1, 1, 0, 0, 1, tzinfo=UTC), datetime(1900, 1, 1, 0, 0, 2, tzinfo=UTC)  # stand-ins
+
+
+def _sql(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    return sql, list(params)
+
+
+def db_instant(value: Any) -> datetime:
+    """A publish_at as the database cursor returns it (SQLite: text in UTC; PostgreSQL: an aware datetime)."""
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _cell_reads(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, parts: list[str],
+                params: list[Any]) -> None:
+    """(SQLite) One small index range read per cell and one GROUP BY for the counts, as UNION ALL members."""
+    prep = connection.ops.adapt_datetimefield_value
+    order = ("publish_at", "id")
+    first_sql, first_params = _sql(qs.filter(publish_at__gte=_LOW, publish_at__lt=_HIGH).order_by(*order)
+                                   .values_list("id", "publish_at", "account_id")[:cap])
+    low, high = first_params.index(prep(_LOW)), first_params.index(prep(_HIGH))
+    bounds = list(zip(starts, starts[1:] + [hi], strict=True))
+    for i, (a, b) in enumerate(bounds):
+        if a >= b:
+            continue  # an hour that does not exist: nothing can be in it
+        cell_params = list(first_params)
+        cell_params[low], cell_params[high] = prep(a), prep(b)
+        parts.append(f"SELECT 0, c{i}.*, {i}, 0 FROM ({first_sql}) c{i}")
+        params += cell_params
+    count_sql, count_params = _sql(qs.annotate(cell=_cell_of(starts)).values("cell").annotate(n=Count("id"))
+                                   .order_by().values_list("cell", "n"))
+    parts.append(f"SELECT 1, NULL, NULL, NULL, n.cell, n.n FROM ({count_sql}) n")
+    params += count_params
+
+
+def _drawn(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, day_cap: int | None = None,
            slot_minutes: list[datetime] | None = None, slot_accounts: set[int] | None = None) -> _Drawn:
-    """One query: the first `cap` posts of every cell (all of an `uncapped` cell's), each cell's count, and (week)
-    the posts standing on a posting slot's minute. Cells are numbered by a CASE over their first instants (from
-    accounts/localtime, so a 23- or 25-hour day is one cell), numbered in SQL by ROW_NUMBER() over the cell."""
-    cell = _cell_of(starts)
-    order = [F("publish_at").asc(), F("id").asc()]
-    qs = qs.annotate(cell=cell).annotate(
-        rn=Over(RowNumber(), partition_by=[F("cell")], order_by=order),
-        n=Over(Count("id"), partition_by=[F("cell")]))
-    keep = Q(rn__lte=cap)
-    if uncapped:
-        keep |= Q(cell__in=uncapped)
+    """One query: the first `cap` posts of every cell, each cell's count, and (week) the posts standing on a posting
+    slot's minute. Cells begin at `starts` (from accounts/localtime: a 23- or 25-hour day is one cell) and the last
+    ends at `hi`.
+
+    On SQLite the query is a UNION ALL of one small index range read per cell (ORDER BY publish_at, id LIMIT cap), one
+    GROUP BY over the cells (numbered by `_cell_of`) for the "+N more" counts, and the slot minutes' posts. It
+    reads `cap` rows a cell and counts the rest from the index: ROW_NUMBER() OVER the cells cost a sort of every
+    post of the window (SQLite: 10 ms for a busy month). The cell's read is compiled once with stand-in bounds and
+    its parameters swapped per cell.
+
+    With `day_cap` (week: 24 hour cells a day), only the first `day_cap` of a day's capped posts are kept as ids: a
+    stored card drawn in a day is among them whatever the series' dates add (each earlier cell holds at most as many
+    capped stored posts as it draws cards; a series' date only takes the place of a later one)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if connection.vendor == "postgresql":
+        # PostgreSQL plans 192 union members (a week) slower than it sorts a window's rows: ROW_NUMBER() over the
+        # cells there, each cell's count from the same pass (on its first rows: `n`).
+        cell_sql, cell_params = _sql(qs.annotate(cell=_cell_of(starts)).order_by()
+                                     .values_list("id", "publish_at", "account_id", "cell"))
+        parts.append(f"SELECT 0, r.id, r.publish_at, r.account_id, r.cell, r.n FROM (SELECT b.*, ROW_NUMBER() OVER "
+                     f"(PARTITION BY b.cell ORDER BY b.publish_at, b.id) AS rn, COUNT(*) OVER (PARTITION BY b.cell) AS n "
+                     f"FROM ({cell_sql}) b) r WHERE r.rn <= {int(cap)}")
+        params += cell_params
+    else:
+        _cell_reads(qs, starts, hi, cap, parts, params)
     if slot_minutes and slot_accounts:
-        qs = qs.annotate(minute=TruncMinute("publish_at", tzinfo=UTC))
-        keep |= Q(account_id__in=sorted(slot_accounts), minute__in=slot_minutes)
+        on_minute = Q()
+        for minute in slot_minutes:
+            on_minute |= Q(publish_at__gte=minute, publish_at__lt=minute + timedelta(minutes=1))
+        slot_sql, slot_params = _sql(qs.filter(on_minute, account_id__in=sorted(slot_accounts)).order_by()
+                                     .values_list("id", "publish_at", "account_id"))
+        parts.append(f"SELECT 2, s.*, -1, 0 FROM ({slot_sql}) s")
+        params += slot_params
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
     out = _Drawn(ids=[], totals={}, taken=set())
-    uncapped_set = set(uncapped)
-    for pk, index, n, rn, account_id, at in qs.filter(keep).values_list("id", "cell", "n", "rn", "account_id",
-                                                                         "publish_at"):
-        out.totals[index] = n
-        if rn <= cap or index in uncapped_set:
-            out.ids.append(pk)
-        out.taken.add((account_id, at.astimezone(UTC).replace(second=0, microsecond=0)))
+    firsts = []
+    for part, pk, at, account_id, index, n in rows:
+        if part == 1 or n:  # a count (SQLite's GROUP BY row, or PostgreSQL's window count on a first row)
+            out.totals[index] = n
+            if part == 1:
+                continue
+        at = db_instant(at)
+        out.taken.add((account_id, at.replace(second=0, microsecond=0)))
+        if part == 0:
+            firsts.append((index, at, pk))
+    firsts.sort()
+    per_day: dict[int, int] = defaultdict(int)
+    for index, _, pk in firsts:
+        if day_cap is not None:
+            per_day[index // 24] += 1
+            if per_day[index // 24] > day_cap:
+                continue
+        out.ids.append(pk)
     return out
 
 
 _Candidate = tuple  # (instant UTC, post id, drawn date 0/1, post, status, thumb): a card before it is made
 
 
-def _candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters,
+def candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters,
                 stored: Any = None, vlo: datetime | None = None) -> list[_Candidate]:
     """The cards of the stored posts (in [lo, hi), or those whose id is in `stored`) and the future dates of the
     live series among `posts`, projected for [vlo or lo, hi) only; sorted in the cards' one order, not yet made."""
@@ -326,7 +387,7 @@ def _candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime,
     return out
 
 
-def _card(c: _Candidate, zone: ZoneInfo) -> Entry:
+def make_card(c: _Candidate, zone: ZoneInfo) -> Entry:
     instant, _, virtual, post, status, thumb = c
     if virtual:
         return Entry(post=post, at=instant.astimezone(zone), status=status, virtual=True, occurrence_utc=instant,
@@ -337,7 +398,7 @@ def _card(c: _Candidate, zone: ZoneInfo) -> Entry:
 
 def window_entries(posts: Any, *, workspace: Workspace, zone: ZoneInfo, lo: datetime, hi: datetime, filters: Filters,
              stored: Any = None, vlo: datetime | None = None) -> list[Entry]:
-    return [_card(c, zone) for c in _candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters,
+    return [make_card(c, zone) for c in candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters,
                                                  stored=stored, vlo=vlo)]
 
 
@@ -351,7 +412,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     """Everything one calendar view draws, in a number of queries that does not depend on how many posts.
 
     The month and week grids read only what they draw: the first MONTH_CARDS posts of each local day (HOUR_CARDS
-    of each local hour) and one count per cell for "+N more" (`Calendar.totals`), see `_drawn`. The day view (and
+    of each local hour, DAY_CARDS of each day column of the week) and one count per cell for "+N more" (`Calendar.totals`), see `_drawn`. The day view (and
     the agenda's pages, `agenda_page`) draw every card."""
     zone = workspace.tzinfo
     win = window(view, anchor)
@@ -367,19 +428,17 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     cells = _cells(view, win, zone)
     keys = [key for key, _ in cells]
     starts = [start for _, start in cells]
-    ends = starts[1:] + [hi]
     cap = HOUR_CARDS if view == "week" else MONTH_CARDS
-    # The week's repeated hour (fall back) shows each pass in full: it is longer than an hour.
-    uncapped = [i for i, (a, b) in enumerate(zip(starts, ends, strict=True)) if view == "week" and b - a > timedelta(hours=1)]
+    day_cap = DAY_CARDS if view == "week" else None
     slot_list: list[tuple[date, datetime, Any]] = []
     accounts = None
     if with_slots:
         slot_list, accounts = _slot_instants(workspace=workspace, win=win, account_id=filters.account)
-    drawn = _drawn(window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters), starts, cap, uncapped,
+    drawn = _drawn(window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters), starts, hi, cap, day_cap,
                    slot_minutes=sorted({instant for _, instant, _ in slot_list}),
                    slot_accounts={slot.account_id for _, _, slot in slot_list})
     posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=drawn.ids)
-    found = _candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters, stored=set(drawn.ids))
+    found = candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters, stored=set(drawn.ids))
     # Per cell: the stored cards read are its first `cap` (or all); a series' dates join them in the same order and
     # the first `cap` of the two are drawn. Only those become cards (a card's strings cost more than the rest).
     totals: dict[Any, int] = {keys[i]: n for i, n in drawn.totals.items()}
@@ -391,9 +450,16 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
         if c[2]:
             totals[keys[index]] = totals.get(keys[index], 0) + 1
             virtual_taken.add((c[3].account_id, c[0].replace(second=0, microsecond=0)))
-    uncapped_set = set(uncapped)
-    shown = [_card(c, zone) for index in sorted(per_cell)
-             for c in (per_cell[index] if index in uncapped_set else per_cell[index][:cap])]
+    # The week's day column draws its first DAY_CARDS of those, in time order; the rest of each cell is "+N more".
+    chosen: list[_Candidate] = []
+    day_used: dict[int, int] = defaultdict(int)
+    for index in sorted(per_cell):
+        take = per_cell[index][:cap]
+        if day_cap is not None:
+            take = take[: max(0, day_cap - day_used[index // 24])]
+            day_used[index // 24] += len(take)
+        chosen += take
+    shown = [make_card(c, zone) for c in chosen]
     by_day = defaultdict(list)
     for entry in shown:
         by_day[entry.at.date()].append(entry)
@@ -425,8 +491,15 @@ def _slot_instants(*, workspace: Workspace, win: Window, account_id: int | None 
     for slots in grid.values():
         slots.sort(key=lambda slot: (slot.account_id, slot.time))
     zone = workspace.tzinfo
-    found = [(day, localtime.to_instant(datetime.combine(day, slot.time), zone), slot)
-             for day in win.days() for slot in grid.get(day.weekday(), ())]
+    instants: dict[tuple[date, time], datetime] = {}  # accounts share their slot times: one conversion each
+
+    def instant(day: date, at: time) -> datetime:
+        got = instants.get((day, at))
+        if got is None:
+            got = instants[(day, at)] = localtime.to_instant(datetime.combine(day, at), zone)
+        return got
+
+    found = [(day, instant(day, slot.time), slot) for day in win.days() for slot in grid.get(day.weekday(), ())]
     return found, list(accounts.values())
 
 

@@ -64,17 +64,29 @@ def _calendar_url(ws: str, view: str, day: date, filters: selectors.Filters) -> 
     return f"{reverse('scheduler:calendar', kwargs={'ws': ws})}?{urlencode(query)}"
 
 
+def _day_text(day: date) -> dict[str, str]:
+    """A day's strings as the grids show them, made once per day (date filters in 168 cells cost more than the
+    cards): ISO date, "Monday 5 December", "Mon 5 Dec", "5 Dec"."""
+    return {"iso": day.isoformat(), "long": f"{day:%A} {day.day} {day:%B}", "short": f"{day:%a} {day.day} {day:%b}",
+            "dm": f"{day.day} {day:%b}"}
+
+
 def _month_weeks(cal: selectors.Calendar, today: date) -> list[list[dict[str, Any]]]:
     weeks, week = [], []
     for day in cal.window.days():
         entries = cal.by_day.get(day, [])  # the first MONTH_CARDS, read as such (selectors.build)
-        week.append({"date": day, "entries": entries,
+        week.append({"date": day, "text": _day_text(day), "entries": entries,
                      "more": max(0, cal.totals.get(day, 0) - len(entries)), "past": day < today,
                      "today": day == today, "outside": day.month != cal.window.anchor.month})
         if len(week) == 7:
             weeks.append(week)
             week = []
     return weeks
+
+
+# Free posting slots an hour cell of the week offers as links; the rest are counted ("+N free slots"): fifty accounts
+# posting at 09:00 would otherwise fill the cell with fifty links (the account filter shows one account's slots).
+SLOT_LINKS = 4
 
 
 def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, Any]]:
@@ -87,16 +99,20 @@ def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, A
     slots: dict[tuple[date, int], list] = {}
     for day, pairs in cal.slots.items():
         for local, account in pairs:
-            if local > now_local:
-                slots.setdefault((day, local.hour), []).append((local, account))
+            if local > now_local:  # (local time, "HH:MM", the account): the strings made once, not per filter
+                slots.setdefault((day, local.hour), []).append(
+                    {"at": f"{local:%Y-%m-%dT%H:%M}", "hm": f"{local:%H:%M}", "account": account})
+    texts = {day: _day_text(day) for day in days}
     rows = []
     for hour in range(24):
         row = []
         for day in days:
             entries = cells.get((day, hour), [])
             starts = localtime.hour_starts(day, hour, cal.zone)
-            cell = {"date": day, "hour": hour, "entries": entries[:selectors.HOUR_CARDS],
-                    "more": max(0, cal.totals.get((day, hour), 0) - selectors.HOUR_CARDS), "slots": slots.get((day, hour), []),
+            free = slots.get((day, hour), [])
+            cell = {"date": day, "text": texts[day], "hour": hour, "entries": entries,  # what the selector drew (HOUR_CARDS, DAY_CARDS)
+                    "more": max(0, cal.totals.get((day, hour), 0) - len(entries)),
+                    "slots": free[:SLOT_LINKS], "more_slots": len(free) - len(free[:SLOT_LINKS]),
                     "past": (day, hour) < (now_local.date(), now_local.hour),
                     "adds": [{"at": lt.input, "fold": lt.fold, "label": f"{lt.local:%H:%M}"} for lt in starts],
                     "gap": not starts, "passes": []}
@@ -143,7 +159,8 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         context["weekday_names"] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     elif view == "week":
         context["rows"] = _week_rows(cal, now_local)
-        context["week_days"] = [{"date": d, "past": d < today, "today": d == today} for d in win.days()]
+        context["week_days"] = [{"date": d, "text": _day_text(d), "past": d < today, "today": d == today}
+                                for d in win.days()]
     else:
         # A page of the agenda may begin in the middle of a day: that day's heading was on the page before.
         first = page.after.at.astimezone(ws.tzinfo).date() if page and page.after else None

@@ -21,7 +21,8 @@ from tests.scheduler.calendar_support import local, post_at, series_at
 
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 S = Post.Status
-MONTH_CARDS, HOUR_CARDS = 3, 2  # from the issue / docs: what a month cell and a week hour cell show
+# From the docs: what a month cell, a week hour cell and a week's day column show; free slot links an hour cell offers.
+MONTH_CARDS, HOUR_CARDS, DAY_CARDS, SLOT_LINKS = 3, 2, 12, 4
 
 
 @pytest.fixture(autouse=True)
@@ -107,6 +108,42 @@ def test_week_hour_cells_and_the_repeated_hour(login, social, workspace):
     # the repeated hour is capped like any cell (its two passes share the cell's first cards) and counts five cards
     keys, more = cells[("2027-10-31", 2)]
     assert keys == [f"p{p.pk}" for p in passes[:HOUR_CARDS]] and more == 5 - HOUR_CARDS
+
+
+def test_week_day_column_draws_its_first_cards_and_counts_the_rest(login, social, workspace):
+    """Tuesday 16 March 2027: one post at :10 of each hour 00–15, two more at 03:20 and 03:30, and a weekly series
+    (from the 9th) whose date falls at 01:30. In time order, at most HOUR_CARDS an hour, the day column draws its
+    first DAY_CARDS: 00:10, 01:10, 01:30 (series), 02:10, 03:10, 03:20, 04:10 … 09:10 — twelve. 03:30 and the hours
+    10–15 are counted, not drawn."""
+    acct = InstagramAccountFactory(workspace=workspace)
+    hourly = {h: post_at(workspace, local(workspace, f"2027-03-16 {h:02d}:10"), account=acct) for h in range(16)}
+    extra = [post_at(workspace, local(workspace, f"2027-03-16 03:{m}"), account=acct) for m in (20, 30)]
+    root = series_at(workspace, local(workspace, "2027-03-09 01:30"), rule="FREQ=WEEKLY", account=acct)
+    cells = week_cells(page(login(social), workspace, view="week", date="2027-03-16"))
+    day = "2027-03-16"
+    assert cells[(day, 0)] == ([f"p{hourly[0].pk}"], 0)
+    assert cells[(day, 1)] == ([f"p{hourly[1].pk}", f"s{root.pk}-{occ(local(workspace, '2027-03-16 01:30'))}"], 0)
+    assert cells[(day, 2)] == ([f"p{hourly[2].pk}"], 0)
+    assert cells[(day, 3)] == ([f"p{hourly[3].pk}", f"p{extra[0].pk}"], 1)  # 03:30: over the hour's two
+    for h in range(4, 10):
+        assert cells[(day, h)] == ([f"p{hourly[h].pk}"], 0), h
+    for h in range(10, 16):  # the day's twelve are drawn: these hours show only their count
+        assert cells[(day, h)] == ([], 1), h
+    assert sum(len(keys) for (d, _), (keys, _) in cells.items() if d == day) == DAY_CARDS
+    # The day view behind "+1 more" draws all nineteen.
+    html = page(login(social), workspace, view="day", date=day)
+    assert len(re.findall(r'id="card-', html)) == 16 + 2 + 1
+
+
+def test_week_cell_offers_a_few_free_slots_and_counts_the_rest(login, social, workspace):
+    """Six accounts with a free Tuesday 09:00 slot: the cell links SLOT_LINKS of them (by username) and counts 2."""
+    accounts = [InstagramAccountFactory(workspace=workspace, username=f"slot_{i}") for i in range(6)]
+    for acct in accounts:
+        PostingSlot.objects.create(account=acct, weekday=1, time=datetime(2000, 1, 1, 9, 0).time())
+    html = page(login(social), workspace, view="week", date="2027-03-16")
+    cell = re.search(r'data-date="2027-03-16" data-hour="9"[^>]*>(.*?)</td>', html, re.S).group(1)
+    assert re.findall(r'class="cal-slot"[^>]*>09:00 @(slot_\d)<', cell) == ["slot_0", "slot_1", "slot_2", "slot_3"]
+    assert "+2 free slots" in cell
 
 
 def test_a_slot_taken_by_a_post_beyond_the_cards_shown_is_not_offered(login, social, workspace):
