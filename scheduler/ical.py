@@ -28,6 +28,7 @@ from accounts.permissions import Action, can, role_of
 from scheduler.content import occurrence_status
 from scheduler.models import Post
 from scheduler.selectors import calendar as cal
+from scheduler.selectors.calendar_cells import db_instant
 
 PAST_DAYS = 14
 FUTURE_DAYS = 120
@@ -116,7 +117,7 @@ def stream(*, user, workspace: Workspace, base_url: str, account_id: int | None 
     def when(value: Any) -> tuple[datetime, bytes, bytes, bytes]:
         got = times.get(value)
         if got is None:
-            instant = cal.db_instant(value).astimezone(UTC)
+            instant = db_instant(value).astimezone(UTC)
             end = instant + timedelta(minutes=EVENT_MINUTES)  # on the instant: 15 minutes, whatever the clock does
             link = b"" if full else _fold(b"URL:" + day_link.format(instant.astimezone(zone).date().isoformat()).encode())
             got = times[value] = (instant, _utc(instant), _utc(end), link)
