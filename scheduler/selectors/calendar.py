@@ -216,7 +216,12 @@ def virtual_dates(root: Post, tz: str, lo: datetime, hi: datetime) -> list[datet
 
 def window_posts(*, user: Any, workspace: Workspace, lo: datetime, hi: datetime, filters: Filters) -> QuerySet[Post]:
     """The stored cards of [lo, hi) the user may see with these filters (no series roots before the window)."""
-    qs = visible_posts(user=user, workspace=workspace).filter(publish_at__gte=lo, publish_at__lt=hi)
+    return filtered_posts(user=user, workspace=workspace, filters=filters).filter(publish_at__gte=lo, publish_at__lt=hi)
+
+
+def filtered_posts(*, user: Any, workspace: Workspace, filters: Filters) -> QuerySet[Post]:
+    """The stored posts the user may see with these filters, at any time (a grid bounds each cell itself)."""
+    qs = visible_posts(user=user, workspace=workspace)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.account:
@@ -301,7 +306,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     accounts = None
     if with_slots:
         slot_list, accounts = _slot_instants(workspace=workspace, win=win, account_id=filters.account)
-    drawn = grid_read(window_posts(user=user, workspace=workspace, lo=lo, hi=hi, filters=filters), starts, hi, cap, day_cap,
+    drawn = grid_read(filtered_posts(user=user, workspace=workspace, filters=filters), lo, starts, hi, cap, day_cap,
                    slot_minutes=sorted({instant for _, instant, _ in slot_list}),
                    slot_accounts={slot.account_id for _, _, slot in slot_list})
     posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=drawn.ids)

@@ -70,16 +70,19 @@ def db_instant(value: Any) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _cell_reads(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, parts: list[str],
-                params: list[Any]) -> None:
-    """(SQLite) One small index range read per cell and one GROUP BY for the counts, as UNION ALL members."""
+def _cell_reads(posts: QuerySet[Post], qs: QuerySet[Post], lo: datetime, starts: list[datetime], hi: datetime,
+                cap: int, parts: list[str], params: list[Any]) -> None:
+    """(SQLite) One small index range read per cell and one GROUP BY over the window `qs` for the counts, as UNION ALL
+    members. A cell's read is bounded by the cell alone: with the window's bounds beside its own, SQLite walked the
+    index from the window's start to reach each cell (every cell read the window up to it: 6 ms at 50,000 posts)."""
     prep = connection.ops.adapt_datetimefield_value
     order = ("publish_at", "id")
-    first_sql, first_params = _sql(qs.filter(publish_at__gte=_LOW, publish_at__lt=_HIGH).order_by(*order)
+    first_sql, first_params = _sql(posts.filter(publish_at__gte=_LOW, publish_at__lt=_HIGH).order_by(*order)
                                    .values_list("id", "publish_at", "account_id")[:cap])
     low, high = first_params.index(prep(_LOW)), first_params.index(prep(_HIGH))
     bounds = list(zip(starts, starts[1:] + [hi], strict=True))
     for i, (a, b) in enumerate(bounds):
+        a = max(a, lo)  # the window's bounds hold for every cell
         if a >= b:
             continue  # an hour that does not exist: nothing can be in it
         cell_params = list(first_params)
@@ -92,10 +95,12 @@ def _cell_reads(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: i
     params += count_params
 
 
-def grid_read(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int, day_cap: int | None = None,
-           slot_minutes: list[datetime] | None = None, slot_accounts: set[int] | None = None) -> GridRead:
+def grid_read(posts: QuerySet[Post], lo: datetime, starts: list[datetime], hi: datetime, cap: int,
+              day_cap: int | None = None, slot_minutes: list[datetime] | None = None,
+              slot_accounts: set[int] | None = None) -> GridRead:
     """One query: the first `cap` posts of every cell, each cell's count, and (week) the posts standing on a posting
-    slot's minute. Cells begin at `starts` (from accounts/localtime: a 23- or 25-hour day is one cell) and the last
+    slot's minute. `posts` are the posts the user may see with the page's filters, at any time; the window is
+    [lo, hi). Cells begin at `starts` (from accounts/localtime: a 23- or 25-hour day is one cell) and the last
     ends at `hi`.
 
     On SQLite the query is a UNION ALL of one small index range read per cell (ORDER BY publish_at, id LIMIT cap), one
@@ -107,6 +112,7 @@ def grid_read(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int
     With `day_cap` (week: 24 hour cells a day), only the first `day_cap` of a day's capped posts are kept as ids: a
     stored card drawn in a day is among them whatever the series' dates add (each earlier cell holds at most as many
     capped stored posts as it draws cards; a series' date only takes the place of a later one)."""
+    qs = posts.filter(publish_at__gte=lo, publish_at__lt=hi)
     parts: list[str] = []
     params: list[Any] = []
     if connection.vendor == "postgresql":
@@ -119,7 +125,7 @@ def grid_read(qs: QuerySet[Post], starts: list[datetime], hi: datetime, cap: int
                      f"FROM ({cell_sql}) b) r WHERE r.rn <= {int(cap)}")
         params += cell_params
     else:
-        _cell_reads(qs, starts, hi, cap, parts, params)
+        _cell_reads(posts, qs, lo, starts, hi, cap, parts, params)
     if slot_minutes and slot_accounts:
         on_minute = Q()
         for minute in slot_minutes:
