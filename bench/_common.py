@@ -370,3 +370,21 @@ def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
 
 def p95(values: list[float]) -> float:
     return round(sorted(values)[int(0.95 * (len(values) - 1))], 1)
+
+
+def django_in_process(tmp: Path) -> str:
+    """Set Django up in this process for an in-process page bench (calendar, grid): a throwaway SQLite file under
+    `tmp`, or BENCH_DATABASE_URL; media under `tmp`; migrated. Returns the database URL."""
+    db_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.update(DATABASE_URL=db_url, MEDIA_ROOT=str(tmp / "media"), DJANGO_SETTINGS_MODULE="config.settings",
+                      DEBUG="true")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    return db_url

@@ -42,23 +42,7 @@ from datetime import timedelta  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import p95, timed  # noqa: E402
-
-
-def setup_django(tmp: Path) -> str:
-    db_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ.update(DATABASE_URL=db_url, MEDIA_ROOT=str(tmp / "media"), DJANGO_SETTINGS_MODULE="config.settings",
-                      DEBUG="true")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["*"]
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return db_url
+from bench._common import django_in_process, p95, timed  # noqa: E402
 
 
 def seed(n_posts: int, n_series: int, n_accounts: int):  # noqa: ANN201
@@ -222,7 +206,7 @@ BUDGETS = {"month_queries": 10, "week_queries": 10, "agenda_queries": 10, "month
 def one(args: argparse.Namespace) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="pressroom-bench-calendar-"))
     try:
-        db_url = setup_django(tmp)
+        db_url = django_in_process(tmp)
         if os.environ.get("BENCH_DATABASE_URL"):  # both sizes share one throwaway database: start each from empty
             from django.core.management import call_command
 

@@ -39,23 +39,7 @@ from datetime import timedelta  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import p95, timed  # noqa: E402
-
-
-def setup_django(tmp: Path) -> str:
-    db_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ.update(DATABASE_URL=db_url, MEDIA_ROOT=str(tmp / "media"), DJANGO_SETTINGS_MODULE="config.settings",
-                      DEBUG="true")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["*"]
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return db_url
+from bench._common import django_in_process, p95, timed  # noqa: E402
 
 
 def seed(n_live: int, n_planned: int):  # noqa: ANN201
@@ -180,7 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="pressroom-bench-grid-"))
     try:
-        db_url = setup_django(tmp)
+        db_url = django_in_process(tmp)
         t = time.perf_counter()
         ws, user, account = seed(args.live, args.planned)
         seeded = time.perf_counter() - t
