@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +26,16 @@ def _base_url(request: HttpRequest) -> str:
 
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def _attempt(request: HttpRequest, action: Callable[[], Any], success: Callable[[Any], str]) -> None:
+    """Run a Team service call; flash its refusal, or the success message made from what it returned."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, success(result))
 
 
 def _page(request: HttpRequest, *, invite_form: InviteForm | None = None, status: int = 200) -> HttpResponse:
@@ -74,12 +87,9 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, f"Choose one of the roles offered for {membership.user}.")
         return redirect("accounts:team", ws=request.workspace.slug)
-    try:
-        membership_set_role(actor=request.user, membership=membership, role=Role(form.cleaned_data["role"]))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, f"{membership.user} is now {form.cleaned_data['role']} in {request.workspace}.")
+    _attempt(request,
+             lambda: membership_set_role(actor=request.user, membership=membership, role=Role(form.cleaned_data["role"])),
+             lambda _: f"{membership.user} is now {form.cleaned_data['role']} in {request.workspace}.")
     return redirect("accounts:team", ws=request.workspace.slug)
 
 
@@ -87,12 +97,8 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_in(actor=request.user, workspace=request.workspace, pk=pk)
-    try:
-        membership_remove(actor=request.user, membership=membership)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, f"{membership.user} was removed from {request.workspace}.")
+    _attempt(request, lambda: membership_remove(actor=request.user, membership=membership),
+             lambda _: f"{membership.user} was removed from {request.workspace}.")
     if membership.user_id == request.user.pk and not request.user.is_superuser:
         return redirect("accounts:home")
     return redirect("accounts:team", ws=request.workspace.slug)
@@ -102,13 +108,9 @@ def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     membership = membership_in(actor=request.user, workspace=request.workspace, pk=pk)
-    try:
-        removed = two_factor.two_factor_reset(actor=request.user, membership=membership)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, f"{membership.user}'s two-factor sign-in was reset; they set up a new app at their "
-                                  "next sign-in." if removed else f"{membership.user} had no two-factor sign-in to reset.")
+    _attempt(request, lambda: two_factor.two_factor_reset(actor=request.user, membership=membership),
+             lambda removed: f"{membership.user}'s two-factor sign-in was reset; they set up a new app at their next "
+                             "sign-in." if removed else f"{membership.user} had no two-factor sign-in to reset.")
     return redirect("accounts:team", ws=request.workspace.slug)
 
 
@@ -123,12 +125,9 @@ def _invitation(request: HttpRequest, pk: int) -> Invitation:
 @require_POST
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = _invitation(request, pk)
-    try:
-        inv.invitation_resend(actor=request.user, invitation=invitation, base_url=_base_url(request))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, f"A new link was sent to {invitation.email}; the earlier one no longer works.")
+    _attempt(request, lambda: inv.invitation_resend(actor=request.user, invitation=invitation,
+                                                    base_url=_base_url(request)),
+             lambda _: f"A new link was sent to {invitation.email}; the earlier one no longer works.")
     return redirect("accounts:team", ws=request.workspace.slug)
 
 
@@ -136,10 +135,6 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = _invitation(request, pk)
-    try:
-        inv.invitation_revoke(actor=request.user, invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, f"The invitation of {invitation.email} was withdrawn.")
+    _attempt(request, lambda: inv.invitation_revoke(actor=request.user, invitation=invitation),
+             lambda _: f"The invitation of {invitation.email} was withdrawn.")
     return redirect("accounts:team", ws=request.workspace.slug)
