@@ -7,6 +7,8 @@ multi-file form post with messages when scripts are off.
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
@@ -70,13 +72,16 @@ def library_upload(request: HttpRequest) -> HttpResponse:
         except services.MediaRejected as exc:
             return JsonResponse({"ok": False, "error": str(exc)}, status=422)
         card = render_to_string("scheduler/library/_card.html", {"asset": result.asset}, request=request)
-        # The page's header count follows the upload (issue 23), in the words the page itself uses.
-        total_text = render_to_string("scheduler/library/index.html#total",
-                                      {"total": selectors.library_summary(workspace=request.workspace)[0]},
+        # The page's header count follows the upload (issue 23), in the words the page itself uses. Uploads run
+        # side by side and their answers may arrive out of order: "counted_at" (µs, taken after the count) lets
+        # the page keep the newest count instead of whichever answer came last.
+        total = selectors.library_summary(workspace=request.workspace)[0]
+        counted_at = time.time_ns() // 1000
+        total_text = render_to_string("scheduler/library/index.html#total", {"total": total},
                                       request=request).strip()
         return JsonResponse({"ok": True, "duplicate": result.duplicate, "message": result.message,
                              "asset": {"id": result.asset.pk, "title": str(result.asset)}, "card_html": card,
-                             "total_text": total_text},
+                             "total": total, "total_text": total_text, "counted_at": counted_at},
                             status=200 if result.duplicate else 201)
     if not files:
         messages.error(request, "Choose one or more files to upload.")

@@ -11,6 +11,7 @@
   const MAX_PARALLEL = 3;
   const queue = [];
   let running = 0;
+  let lastCount = 0;  // server time (µs) of the header count shown
 
   function row(file) {
     const li = document.createElement("li");
@@ -67,7 +68,11 @@
         ui.li.title = data.message;
         addCard(data.card_html, data.asset.id);
         const total = document.getElementById("library-total");
-        if (total && data.total_text) total.textContent = data.total_text;
+        // Answers to parallel uploads can arrive out of order: keep the count the server took last.
+        if (total && data.total_text && (data.counted_at || 0) >= lastCount) {
+          lastCount = data.counted_at || 0;
+          total.textContent = data.total_text;
+        }
         // Other pages that embed the upload zone (the composer's picker) pick the new asset up from here.
         zone.dispatchEvent(new CustomEvent("media-uploaded", { bubbles: true, detail: data }));
       } else if (data && data.error) {

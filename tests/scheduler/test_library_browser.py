@@ -90,3 +90,38 @@ def test_upload_two_files_filter_and_edit_alt_text(browser_page, live_server, cl
     # Thumbnails really load (served to members by the app), not broken images.
     assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
     screenshot(page, "library")
+
+
+def test_header_count_keeps_the_newest_count_when_answers_arrive_out_of_order(
+        browser_page, live_server, client, social, workspace, settings, tmp_path):
+    """Uploads run side by side; the answer that arrives last may carry the older count (CI saw "1 asset" after two)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    page = browser_page
+    files = tmp_path / "pick"
+    files.mkdir()
+    (files / "first.jpg").write_bytes(image_bytes(1080, 1350, "JPEG", color=(200, 40, 40)))
+    (files / "second.png").write_bytes(image_bytes(1080, 1080, "PNG", color=(40, 200, 40)))
+    sign_in(page, client, social, live_server.url)
+    page.goto(reverse("scheduler:library", kwargs={"ws": workspace.slug}))
+    page.get_by_text("The library is empty").wait_for()
+
+    # The first upload's "load" handlers are held back until the second upload's have run: its answer, counted
+    # first ("1 asset"), is the one handled last.
+    page.evaluate("""() => {
+        const add = XMLHttpRequest.prototype.addEventListener;
+        let seen = 0, held = null;
+        XMLHttpRequest.prototype.addEventListener = function (type, fn, opts) {
+            if (type !== "load") return add.call(this, type, fn, opts);
+            const nth = ++seen;
+            return add.call(this, type, function (e) {
+                if (nth === 1) { held = () => fn.call(this, e); return; }
+                fn.call(this, e);
+                if (held) held();
+            }, opts);
+        };
+    }""")
+    page.set_input_files("#upload-input", [str(files / "first.jpg"), str(files / "second.png")])
+    page.locator("#upload-list li.done").nth(1).wait_for()
+    assert MediaAsset.objects.filter(workspace=workspace).count() == 2
+    # The held answer arrived last; the page still shows the newer count.
+    assert page.locator("#library-total").inner_text() == f"2 assets in {workspace.name}"

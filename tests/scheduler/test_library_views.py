@@ -140,6 +140,9 @@ def test_upload_endpoint_answers_json_created_duplicate_and_rejected(login, soci
     again = client.post(endpoint, {"file": upload("cup-copy.jpg", content)}, HTTP_ACCEPT="application/json")
     assert again.status_code == 200 and again.json()["duplicate"] and again.json()["asset"]["id"] == data["asset"]["id"]
     assert "already in the library" in again.json()["message"]
+    # The header count comes with each answer, stamped so that the newest count wins on the page.
+    assert (data["total"], again.json()["total"]) == (1, 1) and data["total_text"].startswith("1 asset ")
+    assert again.json()["counted_at"] >= data["counted_at"] > 0
     bad = client.post(endpoint, {"file": upload("notes.jpg", b"MZ\x90\x00 this is a program")}, HTTP_ACCEPT="application/json")
     assert bad.status_code == 422 and bad.json()["ok"] is False and set(bad.json()) == {"ok", "error"}
     assert "this is a program" in bad.json()["error"]
