@@ -289,6 +289,7 @@ def week_bounds(day: date, zone: Zone) -> tuple[datetime, datetime]:
     return span_bounds(monday, monday + timedelta(days=7), zone)
 
 
+@lru_cache(maxsize=4096)  # asked for each of the 24 hour rows of a day (the week grid): a pure function of its two
 def _changes(day: date, zone: ZoneInfo) -> bool:
     lo, hi = day_bounds(day, zone)
     return (lo - timedelta(seconds=1)).astimezone(zone).utcoffset() != (hi - timedelta(seconds=1)).astimezone(

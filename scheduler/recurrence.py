@@ -348,15 +348,8 @@ def next_occurrence(*, rule: str, series_start_utc: datetime, tz: str, after_utc
     return None
 
 
-def occurrences_between(
-    *,
-    rule: str,
-    series_start_utc: datetime,
-    tz: str,
-    start_utc: datetime,
-    end_utc: datetime,
-    limit: int = 500,
-) -> list[datetime]:
+def occurrences_between(*, rule: str, series_start_utc: datetime, tz: str, start_utc: datetime, end_utc: datetime,
+                        limit: int = 500) -> list[datetime]:
     """The series' occurrences with ``start_utc <= t < end_utc`` (aware UTC, ascending), for the calendar.
 
     Returns at most ``limit`` items (and never more than :data:`MAX_OCCURRENCES`); the window is clipped to
@@ -365,12 +358,21 @@ def occurrences_between(
     series_start = _require_aware(series_start_utc, "series_start_utc")
     lo = _require_aware(start_utc, "start_utc")
     hi = _require_aware(end_utc, "end_utc")
+    _zone(tz)  # an unknown zone raises here, not from inside the cache
+    # Keys in UTC (_require_aware): the two 01:30s of a fall-back night compare equal as local datetimes, not in UTC.
+    return list(_between(rule, series_start, tz, lo, hi, max(0, min(int(limit), MAX_OCCURRENCES))))
+
+
+# A team reloading a calendar page (every move answers the fresh grid) asks for the same dates again and again: kept
+# for the recent windows (a pure function of rule text, instants and zone name; tuples, so no caller changes them).
+@lru_cache(maxsize=8192)
+def _between(rule: str, series_start: datetime, tz: str, lo: datetime, hi: datetime,
+             limit: int) -> tuple[datetime, ...]:
     zone = _zone(tz)
     parsed = _parse(rule)
-    limit = max(0, min(int(limit), MAX_OCCURRENCES))
     hi = min(hi, max(lo, series_start) + _HORIZON)
     if hi <= lo or limit == 0:
-        return []
+        return ()
     stop_local = _local_naive(hi, zone) + timedelta(days=1)  # slack for DST; exact filter below
     found: list[datetime] = []
     for instant in _expand(parsed, series_start_utc=series_start, zone=zone, tz=tz, stop_local=stop_local):
@@ -380,7 +382,7 @@ def occurrences_between(
             found.append(instant)
             if len(found) >= limit:
                 break
-    return found
+    return tuple(found)
 
 
 def _span(rule: str, start: datetime, tz: str) -> timedelta | None:

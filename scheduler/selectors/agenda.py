@@ -10,12 +10,14 @@ from typing import Any
 from django.db.models import Q
 
 from accounts.models import Workspace
+from scheduler.models import Post
 from scheduler.selectors.calendar import (
     Calendar,
     Entry,
     Filters,
     calendar_posts,
     candidates,
+    card_rows,
     make_card,
     window,
     window_posts,
@@ -71,14 +73,15 @@ def agenda_page(*, user: Any, workspace: Workspace, anchor: date, filters: Filte
     if after is not None:
         page = page.filter(Q(publish_at__gt=after.at) | Q(publish_at=after.at, id__gt=after.pk))
     ids = list(page.order_by("publish_at", "id").values_list("id", flat=True)[: size + 1])
-    posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=ids)
+    posts = card_rows(calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=ids))
     found = candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters, stored=set(ids),
                         vlo=after.at if after else None)
     if after is not None:  # the candidates' key (instant, post id, drawn date?) is the cursor's
         key = (after.at, after.pk, after.virtual)
         found = [c for c in found if key < c[:3]]
     more = len(found) > size
-    entries = [make_card(c, zone) for c in found[:size]]  # only the page's cards are made (a card's strings cost most)
+    made: dict[int, Post] = {}
+    entries = [make_card(c, zone, made) for c in found[:size]]  # only the page's cards are made (a card's strings cost most)
     by_day: dict[Any, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_day[entry.at.date()].append(entry)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import calendar as pycal
 from bisect import bisect_right
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.base import ModelState
 
 from accounts import localtime
 from accounts.models import InstagramAccount, User, Workspace
@@ -139,6 +141,11 @@ class Entry:
         self.long = self.at.strftime("%a %-d %b %Y, %H:%M") + abbr
         self.occ = int(self.occurrence_utc.timestamp()) if self.virtual else 0
         self.key = f"s{self.post.pk}-{self.occ}" if self.virtual else f"p{self.post.pk}"
+        # Numbers the card writes, as text: a number in a template goes through localization (most of a card's
+        # cost once there are a hundred cards); these are identifiers, never localized.
+        self.pid, self.ver, self.fold_text, self.occ_text = (str(self.post.pk), str(self.post.version),
+                                                             str(self.fold), str(self.occ))
+        self.title = str(self.post)  # at most 60 characters (Post.__str__)
         self.kind_label = _KIND_SHORT.get(self.post.kind, self.post.kind)
         # What the card's template asks, as plain attributes (a property or an enum lookup per use costs more in
         # Django's variable resolution than the value itself; an entry is made once and never changed).
@@ -202,6 +209,52 @@ def calendar_posts(*, user: Any, workspace: Workspace, start_utc: datetime, end_
     return qs.order_by("publish_at", "id")
 
 
+# A post as the grid and the agenda read it, before it is drawn: plain values. A model instance costs about 30 µs
+# and an agency's month reads a few hundred rows (its live series roots among them) to draw about a hundred cards,
+# so only the posts that become cards are made into Post instances (`_materialize`), the way Django's own queryset
+# would have made them (same deferred fields, the account as if select_related).
+_POST_ATTNAMES = tuple(f.attname for f in Post._meta.concrete_fields
+                       if f.attname in {name for name in _CARD_FIELDS if "__" not in name})
+_ROW_NAMES = _POST_ATTNAMES + ("account__username", "account__status", "last_occurrence_at", "first_asset_id",
+                               "first_thumb")
+
+
+class CardRow(namedtuple("CardRow", _ROW_NAMES)):
+    __slots__ = ()
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def card_rows(posts: QuerySet[Post]) -> list[CardRow]:
+    """`calendar_posts(...)` (with media) as plain rows, in its order."""
+    return [CardRow._make(row) for row in posts.values_list(*_ROW_NAMES)]
+
+
+def _loaded(model: type, values: dict[str, Any]) -> Any:
+    """An instance as read from the database with only `values` loaded (the others deferred, as `.only()` leaves
+    them): what `Model.from_db` makes, without running `Model.__init__` over every field of the model (a tenth of
+    the cost). The calendar's models have no pre_init / post_init receivers (tests/scheduler check it)."""
+    instance = model.__new__(model)
+    state = instance._state = ModelState()
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    instance.__dict__.update(values)
+    return instance
+
+
+def _materialize(row: Any) -> Post:
+    if isinstance(row, Post):
+        return row
+    n = len(_POST_ATTNAMES)
+    post = _loaded(Post, dict(zip(_POST_ATTNAMES, row[:n], strict=True)))
+    account = _loaded(InstagramAccount, {"id": row.account_id, "username": row.account__username,
+                                         "status": row.account__status})
+    Post.account.field.set_cached_value(post, account)
+    post.last_occurrence_at, post.first_asset_id, post.first_thumb = row[n + 2:]
+    return post
+
+
 def virtual_dates(root: Post, tz: str, lo: datetime, hi: datetime) -> list[datetime]:
     start = root.occurrence_at or root.publish_at
     last = max(filter(None, [start, root.last_occurrence_at]))
@@ -258,8 +311,14 @@ def candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime, 
     return out
 
 
-def make_card(c: _Candidate, zone: ZoneInfo) -> Entry:
-    instant, _, virtual, post, status, thumb = c
+def make_card(c: _Candidate, zone: ZoneInfo, made: dict[int, Post] | None = None) -> Entry:
+    """The card of a candidate; `made` keeps one Post per id across a page's cards (a series' dates share it)."""
+    instant, _, virtual, row, status, thumb = c
+    post = made.get(row.pk) if made is not None else None
+    if post is None:
+        post = _materialize(row)
+        if made is not None:
+            made[post.pk] = post
     if virtual:
         return Entry(post=post, at=instant.astimezone(zone), status=status, virtual=True, occurrence_utc=instant,
                      thumb=thumb)
@@ -269,8 +328,9 @@ def make_card(c: _Candidate, zone: ZoneInfo) -> Entry:
 
 def window_entries(posts: Any, *, workspace: Workspace, zone: ZoneInfo, lo: datetime, hi: datetime, filters: Filters,
              stored: Any = None, vlo: datetime | None = None) -> list[Entry]:
-    return [make_card(c, zone) for c in candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters,
-                                                 stored=stored, vlo=vlo)]
+    made: dict[int, Post] = {}
+    return [make_card(c, zone, made) for c in candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters,
+                                                       stored=stored, vlo=vlo)]
 
 
 def _order(entry: Entry) -> tuple[datetime, int, int]:
@@ -290,7 +350,7 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     win = window(view, anchor)
     lo, hi = win.bounds_utc(zone)
     if view not in ("month", "week"):
-        posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters)
+        posts = card_rows(calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters))
         entries = window_entries(posts, workspace=workspace, zone=zone, lo=lo, hi=hi, filters=filters)
         by_day: dict[Any, list[Entry]] = defaultdict(list)
         for entry in entries:
@@ -309,7 +369,8 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     drawn = grid_read(filtered_posts(user=user, workspace=workspace, filters=filters), lo, starts, hi, cap, day_cap,
                    slot_minutes=sorted({instant for _, instant, _ in slot_list}),
                    slot_accounts={slot.account_id for _, _, slot in slot_list})
-    posts = calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters, ids=drawn.ids)
+    posts = card_rows(calendar_posts(user=user, workspace=workspace, start_utc=lo, end_utc=hi, filters=filters,
+                                     ids=drawn.ids))
     found = candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters, stored=set(drawn.ids))
     # Per cell: the stored cards read are its first `cap` (or all); a series' dates join them in the same order and
     # the first `cap` of the two are drawn. Only those become cards (a card's strings cost more than the rest).
@@ -331,7 +392,8 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
             take = take[: max(0, day_cap - day_used[index // 24])]
             day_used[index // 24] += len(take)
         chosen += take
-    shown = [make_card(c, zone) for c in chosen]
+    made: dict[int, Post] = {}
+    shown = [make_card(c, zone, made) for c in chosen]
     by_day = defaultdict(list)
     for entry in shown:
         by_day[entry.at.date()].append(entry)

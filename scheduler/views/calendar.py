@@ -89,7 +89,7 @@ def _month_weeks(cal: selectors.Calendar, today: date) -> list[list[dict[str, An
 SLOT_LINKS = 4
 
 
-def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, Any]]:
+def _week_rows(cal: selectors.Calendar, now_local: datetime, can_move: bool = False) -> list[dict[str, Any]]:
     """The hour rows of the week. A cell offers "+" only at times that exist (the first existing minute of its
     hour); an hour that happens twice (fall back) is split in its two passes, each a drop target of its own."""
     days = cal.window.days()
@@ -101,27 +101,34 @@ def _week_rows(cal: selectors.Calendar, now_local: datetime) -> list[dict[str, A
         for local, account in pairs:
             if local > now_local:  # (local time, "HH:MM", the account): the strings made once, not per filter
                 slots.setdefault((day, local.hour), []).append(
-                    {"at": f"{local:%Y-%m-%dT%H:%M}", "hm": f"{local:%H:%M}", "account": account})
+                    {"at": f"{local:%Y-%m-%dT%H:%M}", "hm": f"{local:%H:%M}", "account": account,
+                     "aid": str(account.pk)})
     texts = {day: _day_text(day) for day in days}
     rows = []
+    now_cell = (now_local.date(), now_local.hour)
     for hour in range(24):
         row = []
+        label = f"{hour:02d}:00"
         for day in days:
             entries = cells.get((day, hour), [])
             starts = localtime.hour_starts(day, hour, cal.zone)
             free = slots.get((day, hour), [])
-            cell = {"date": day, "text": texts[day], "hour": hour, "entries": entries,  # what the selector drew (HOUR_CARDS, DAY_CARDS)
+            past = (day, hour) < now_cell
+            adds = [{"at": lt.input, "fold": lt.fold, "label": f"{lt.local:%H:%M}"} for lt in starts]
+            # Whole attribute values made here, once per cell: 168 cells of template conditions cost more than this.
+            cell = {"date": day, "text": texts[day], "iso": texts[day]["iso"], "hour": hour, "entries": entries,
+                    "label": f"{texts[day]['long']}, {label}",  # what the selector drew (HOUR_CARDS, DAY_CARDS)
+                    "cls": "cal-hour" + (" past" if past else "") + ("" if starts else " cal-gap"),
                     "more": max(0, cal.totals.get((day, hour), 0) - len(entries)),
                     "slots": free[:SLOT_LINKS], "more_slots": len(free) - len(free[:SLOT_LINKS]),
-                    "past": (day, hour) < (now_local.date(), now_local.hour),
-                    "adds": [{"at": lt.input, "fold": lt.fold, "label": f"{lt.local:%H:%M}"} for lt in starts],
+                    "past": past, "adds": adds, "add_links": adds if can_move and not past else (),
                     "gap": not starts, "passes": []}
             if len(starts) == 2:  # the repeated hour: one group per pass, labelled with the zone's abbreviation
                 cell["passes"] = [{"fold": lt.fold, "label": lt.label, "add": cell["adds"][n],
                                    "entries": [e for e in cell["entries"] if e.fold == lt.fold]}
                                   for n, lt in enumerate(starts)]
             row.append(cell)
-        rows.append({"hour": hour, "label": f"{hour:02d}:00", "cells": row})
+        rows.append({"hour": hour, "hour_text": str(hour), "label": label, "cells": row})
     return rows
 
 
@@ -158,7 +165,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         context["weeks"] = _month_weeks(cal, today)
         context["weekday_names"] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     elif view == "week":
-        context["rows"] = _week_rows(cal, now_local)
+        context["rows"] = _week_rows(cal, now_local, can_move=context["can_move"])
         context["week_days"] = [{"date": d, "text": _day_text(d), "past": d < today, "today": d == today}
                                 for d in win.days()]
     else:

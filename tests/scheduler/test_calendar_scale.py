@@ -261,3 +261,37 @@ def test_agenda_query_count_is_the_same_for_page_1_and_page_10(login, social, wo
         url = re.search(r'id="agenda-more"><a class="button" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert counts[0] == counts[9] and len(set(counts)) == 1, counts
     assert counts[0] <= 10
+
+
+# ------------------------------------------------------------------------------------------ cards made from plain rows
+
+
+def test_a_card_post_made_from_its_row_is_the_post_the_orm_reads(social, workspace):
+    """The grid reads plain rows and makes Post instances only for the cards it draws, without Model.__init__. The
+    instance must be what the ORM's own `.only()` read gives: same loaded values, same deferred fields, the account
+    loaded with it, and nothing running at init that would be skipped."""
+    from django.db.models import signals
+
+    from accounts.models import InstagramAccount
+    from scheduler.selectors import calendar as cal
+
+    for model in (Post, InstagramAccount):
+        assert not signals.pre_init.has_listeners(model) and not signals.post_init.has_listeners(model)
+    when = datetime(2027, 3, 12, 8, 15, tzinfo=UTC)
+    post = post_at(workspace, when, caption="Flat white\nsecond line", status=S.FAILED, last_error="Media expired")
+    lo, hi = when - timedelta(hours=1), when + timedelta(hours=1)
+    qs = cal.calendar_posts(user=social, workspace=workspace, start_utc=lo, end_utc=hi, filters=cal.Filters())
+    orm = qs.get(pk=post.pk)
+    [row] = cal.card_rows(qs)
+    entry = cal.make_card((row.publish_at, row.pk, 0, row, row.status, ""), workspace.tzinfo)
+    made = entry.post
+    assert made.get_deferred_fields() == orm.get_deferred_fields() and "caption" not in made.get_deferred_fields()
+    for name in ("id", "caption", "status", "last_error", "publish_at", "version", "account_id", "rrule"):
+        assert getattr(made, name) == getattr(orm, name), name
+    assert (made.pk, made._state.adding, made._state.db) == (post.pk, False, "default")
+    with CaptureQueriesContext(connection) as queries:
+        assert made.account.username == post.account.username and made.account.status == post.account.status
+        assert str(made) == "Flat white" and made.get_status_display() == "Failed"
+    assert len(queries) == 0
+    made.refresh_from_db(fields=["first_comment"])  # a deferred field still loads on demand, like the ORM's
+    assert made.first_comment == post.first_comment

@@ -335,3 +335,23 @@ def test_summary_in_words_keeps_the_time_and_the_end():
     # UNTIL is a UTC instant: midnight UTC on 31 Dec is still 30 Dec in New York.
     assert summarize("FREQ=DAILY;INTERVAL=2;UNTIL=20271231T000000Z", NEW_YORK) == "Every 2 days until 30 Dec 2027"
     assert summarize("FREQ=MONTHLY;BYDAY=-1FR", BERLIN) == "Every month on the last Friday"
+
+
+# ------------------------------------------------------------------- the calendar's cache of drawn dates
+
+
+def test_dates_between_are_remembered_but_never_shared_between_the_two_passes_of_a_repeated_hour():
+    """The calendar asks for the same window again and again, so the answer is kept; two local windows that begin
+    at the two 01:30s of New York's fall-back night compare equal in Python and must still get their own answers."""
+    zone = ZoneInfo(NEW_YORK)
+    start = utc(2027, 11, 1, 5, 30)  # 01:30 EDT: daily at 01:30; on 7 November the first 01:30 (EDT, 05:30 UTC)
+    first = datetime(2027, 11, 7, 1, 30, tzinfo=zone, fold=0)
+    second = datetime(2027, 11, 7, 1, 30, tzinfo=zone, fold=1)
+    assert first == second  # what Python says: same tzinfo, same wall clock (the trap)
+    ask = lambda lo: occurrences_between(rule="FREQ=DAILY", series_start_utc=start, tz=NEW_YORK,  # noqa: E731
+                                         start_utc=lo, end_utc=lo + timedelta(minutes=30))
+    assert ask(first) == [utc(2027, 11, 7, 5, 30)]
+    assert ask(second) == []  # 06:30 to 07:00 UTC: the 01:30 of that night was an hour earlier
+    got = ask(first)
+    got.append(utc(2030, 1, 1))  # a caller's list is its own: the next caller is not affected
+    assert ask(first) == [utc(2027, 11, 7, 5, 30)]
