@@ -157,6 +157,11 @@ class Entry:
         self.username = post.account.username
         self.reconnect = post.account.status == InstagramAccount.Status.RECONNECT
         self.manual = self.status == S.MANUAL or bool(post.manual_reason)
+        # The card's sentences (plain text, escaped by the template): one variable each instead of four or five.
+        self.aria = (f"{self.hm} @{self.username} {self.kind_label}, {self.status_label}"
+                     + (", repeats" if self.recurring else ""))
+        self.when = f"{self.long} {getattr(self.at.tzinfo, 'key', '')}".rstrip()  # "…, 09:00 Europe/Berlin"
+        self.move_label = f"Move {self.hm} @{self.username}"
 
 
 _STATUS_LABELS = dict(S.choices)
@@ -418,8 +423,8 @@ def _slot_instants(*, workspace: Workspace, win: Window, account_id: int | None 
     for pk, username, status, weekday, at in rows:
         account = accounts.get(pk)
         if account is None:
-            account = accounts[pk] = InstagramAccount(id=pk, username=username, status=status,
-                                                      workspace_id=workspace.pk)
+            account = accounts[pk] = _loaded(InstagramAccount, {"id": pk, "username": username, "status": status,
+                                                                 "workspace_id": workspace.pk})
         if weekday is not None and (not account_id or pk == account_id):
             grid[weekday].append(_Slot(pk, at, account))
     for slots in grid.values():

@@ -89,7 +89,7 @@ def _month_weeks(cal: selectors.Calendar, today: date) -> list[list[dict[str, An
 SLOT_LINKS = 4
 
 
-def _week_rows(cal: selectors.Calendar, now_local: datetime, can_move: bool = False) -> list[dict[str, Any]]:
+def _week_rows(cal: selectors.Calendar, now_local: datetime, composer: str = "") -> list[dict[str, Any]]:
     """The hour rows of the week. A cell offers "+" only at times that exist (the first existing minute of its
     hour); an hour that happens twice (fall back) is split in its two passes, each a drop target of its own."""
     days = cal.window.days()
@@ -115,13 +115,15 @@ def _week_rows(cal: selectors.Calendar, now_local: datetime, can_move: bool = Fa
             free = slots.get((day, hour), [])
             past = (day, hour) < now_cell
             adds = [{"at": lt.input, "fold": lt.fold, "label": f"{lt.local:%H:%M}"} for lt in starts]
+            links = ([{"href": f"{composer}?at={add['at']}", "aria": f"New post {texts[day]['short']} {add['label']}"}
+                      for add in adds] if composer and not past else ())
             # Whole attribute values made here, once per cell: 168 cells of template conditions cost more than this.
             cell = {"date": day, "text": texts[day], "iso": texts[day]["iso"], "hour": hour, "entries": entries,
                     "label": f"{texts[day]['long']}, {label}",  # what the selector drew (HOUR_CARDS, DAY_CARDS)
                     "cls": "cal-hour" + (" past" if past else "") + ("" if starts else " cal-gap"),
                     "more": max(0, cal.totals.get((day, hour), 0) - len(entries)),
                     "slots": free[:SLOT_LINKS], "more_slots": len(free) - len(free[:SLOT_LINKS]),
-                    "past": past, "adds": adds, "add_links": adds if can_move and not past else (),
+                    "past": past, "adds": adds, "add_links": links,
                     "gap": not starts, "passes": []}
             if len(starts) == 2:  # the repeated hour: one group per pass, labelled with the zone's abbreviation
                 cell["passes"] = [{"fold": lt.fold, "label": lt.label, "add": cell["adds"][n],
@@ -165,7 +167,8 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         context["weeks"] = _month_weeks(cal, today)
         context["weekday_names"] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     elif view == "week":
-        context["rows"] = _week_rows(cal, now_local, can_move=context["can_move"])
+        # "+" links in the cells to come, for those who may compose (the composer's address, made once)
+        context["rows"] = _week_rows(cal, now_local, composer=context["composer"] if context["can_move"] else "")
         context["week_days"] = [{"date": d, "text": _day_text(d), "past": d < today, "today": d == today}
                                 for d in win.days()]
     else:
