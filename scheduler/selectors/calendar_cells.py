@@ -70,31 +70,58 @@ def db_instant(value: Any) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _cell_reads(posts: QuerySet[Post], lo: datetime, starts: list[datetime], hi: datetime, cap: int,
-                parts: list[str], params: list[Any]) -> None:
-    """(SQLite) One small index range read per cell, each row carrying its cell's count, as UNION ALL members. A cell
-    is bounded by its own instants alone: with the window's bounds beside them, SQLite walked the index from the
-    window's start to reach each cell (6 ms at 50,000 posts). The count is an uncorrelated subquery over the same
-    range (SQLite runs it once per cell): one GROUP BY of the window's rows by a CASE of the cells cost three
-    times as much at 50,000 posts. A cell without a first row has no posts, so no count is lost."""
+def _in_range_of(qs: QuerySet[Post], low: str, high: str, limit: int | None = None) -> tuple[str, list[Any]]:
+    """`qs` bounded by the stand-in instants, compiled, with the bounds' placeholders replaced by the SQL names
+    `low` and `high` (columns of the table of ranges it is joined to): one copy of the read for every range."""
     prep = connection.ops.adapt_datetimefield_value
-    in_cell = posts.filter(publish_at__gte=_LOW, publish_at__lt=_HIGH).order_by()
-    first_sql, first_params = _sql(in_cell.order_by("publish_at", "id").values_list("id", "publish_at",
-                                                                                  "account_id")[:cap])
-    count_sql, count_params = _sql(in_cell.values("workspace").annotate(n=Count("id")).values_list("n"))
-    # In the order their placeholders come in a member's text: the count (select list), then the read (FROM).
-    stand_ins = [(count_params, count_params.index(prep(_LOW)), count_params.index(prep(_HIGH))),
-                 (first_params, first_params.index(prep(_LOW)), first_params.index(prep(_HIGH)))]
-    bounds = list(zip(starts, starts[1:] + [hi], strict=True))
-    for i, (a, b) in enumerate(bounds):
+    bounded = qs.filter(publish_at__gte=_LOW, publish_at__lt=_HIGH)
+    sql, params = _sql(bounded[:limit] if limit else bounded)
+    if "%%" in sql:  # a literal percent sign would split like a placeholder (none of our filters writes one)
+        raise ValueError("calendar cell query with a literal %")
+    pieces = sql.split("%s")
+    out, kept = [pieces[0]], []
+    for value, piece in zip(params, pieces[1:], strict=True):
+        name = low if value == prep(_LOW) else high if value == prep(_HIGH) else None
+        out += [name or "%s", piece]
+        if name is None:
+            kept.append(value)
+    return "".join(out), kept
+
+
+def _cell_reads(posts: QuerySet[Post], qs: QuerySet[Post], lo: datetime, starts: list[datetime], hi: datetime,
+                cap: int, slot_minutes: list[datetime], slot_accounts: set[int]) -> tuple[str, list[Any]]:
+    """(SQLite) The cells as a table of ranges (a VALUES list) and, joined to it, one small index range read per cell
+    (`ORDER BY publish_at, id LIMIT cap` as a correlated IN) and one count per cell (a correlated scalar
+    subquery): each read is written once, whatever the number of cells. A cell is bounded by its own instants
+    alone: with the window's bounds beside them SQLite walked the index from the window's start to reach each cell.
+    Written as one UNION ALL member per cell, the week's 168 cells were 120 kB of SQL to prepare (4 ms)."""
+    prep = connection.ops.adapt_datetimefield_value
+    cells, params = [], []
+    for i, (a, b) in enumerate(zip(starts, starts[1:] + [hi], strict=True)):
         a = max(a, lo)  # the window's bounds hold for every cell
-        if a >= b:
-            continue  # an hour that does not exist: nothing can be in it
-        for template, low, high in stand_ins:
-            cell_params = list(template)
-            cell_params[low], cell_params[high] = prep(a), prep(b)
-            params += cell_params
-        parts.append(f"SELECT 0, c{i}.*, {i}, ({count_sql}) FROM ({first_sql}) c{i}")
+        if a < b:  # an hour that does not exist holds nothing
+            cells.append("(%s, %s, %s)")
+            params += [i, prep(a), prep(b)]
+    first_sql, first_params = _in_range_of(posts.order_by("publish_at", "id").values_list("id"), "cell.a", "cell.z",
+                                           limit=cap)
+    count_sql, count_params = _in_range_of(posts.order_by().values("workspace").annotate(n=Count("id"))
+                                           .values_list("n"), "cell.a", "cell.z")
+    sql = (f"WITH cell(i, a, z) AS (VALUES {', '.join(cells)}) "
+           f"SELECT 0, p.id, p.publish_at, p.account_id, cell.i, 0 FROM cell "
+           f"JOIN {Post._meta.db_table} p ON p.id IN ({first_sql}) "
+           f"UNION ALL SELECT 1, NULL, NULL, NULL, cell.i, COALESCE(({count_sql}), 0) FROM cell")
+    params += first_params + count_params
+    if slot_minutes and slot_accounts:  # the posts on a posting slot's minute, the same way: one range a minute
+        minutes = ", ".join(["(%s, %s)"] * len(slot_minutes))
+        slot_sql, slot_params = _in_range_of(qs.filter(account_id__in=sorted(slot_accounts)).order_by()
+                                             .values_list("id"), "slot.a", "slot.z")
+        sql += (f" UNION ALL SELECT * FROM (WITH slot(a, z) AS (VALUES {minutes}) "
+                f"SELECT 2, p.id, p.publish_at, p.account_id, -1, 0 FROM slot "
+                f"JOIN {Post._meta.db_table} p ON p.id IN ({slot_sql}))")
+        for minute in slot_minutes:
+            params += [prep(minute), prep(minute + timedelta(minutes=1))]
+        params += slot_params
+    return sql, params
 
 
 def grid_read(posts: QuerySet[Post], lo: datetime, starts: list[datetime], hi: datetime, cap: int,
@@ -105,8 +132,8 @@ def grid_read(posts: QuerySet[Post], lo: datetime, starts: list[datetime], hi: d
     [lo, hi). Cells begin at `starts` (from accounts/localtime: a 23- or 25-hour day is one cell) and the last
     ends at `hi`.
 
-    On SQLite the query is a UNION ALL of one small index range read per cell (ORDER BY publish_at, id LIMIT cap), its
-    rows carrying the cell's count for "+N more" (`_cell_reads`), and the slot minutes' posts. It
+    On SQLite the query joins a table of the cells' ranges to one small index range read per cell (ORDER BY
+    publish_at, id LIMIT cap) and one count per cell for "+N more", and the slot minutes' posts (`_cell_reads`). It
     reads `cap` rows a cell and counts the rest from the index: ROW_NUMBER() OVER the cells cost a sort of every
     post of the window (SQLite: 10 ms for a busy month). The cell's read is compiled once with stand-in bounds and
     its parameters swapped per cell.
@@ -115,35 +142,34 @@ def grid_read(posts: QuerySet[Post], lo: datetime, starts: list[datetime], hi: d
     stored card drawn in a day is among them whatever the series' dates add (each earlier cell holds at most as many
     capped stored posts as it draws cards; a series' date only takes the place of a later one)."""
     qs = posts.filter(publish_at__gte=lo, publish_at__lt=hi)
-    parts: list[str] = []
-    params: list[Any] = []
     if connection.vendor == "postgresql":
-        # PostgreSQL plans 192 union members (a week) slower than it sorts a window's rows: ROW_NUMBER() over the
-        # cells there, each cell's count from the same pass (on its first rows: `n`).
-        cell_sql, cell_params = _sql(qs.annotate(cell=_cell_of(starts)).order_by()
-                                     .values_list("id", "publish_at", "account_id", "cell"))
-        parts.append(f"SELECT 0, r.id, r.publish_at, r.account_id, r.cell, r.n FROM (SELECT b.*, ROW_NUMBER() OVER "
-                     f"(PARTITION BY b.cell ORDER BY b.publish_at, b.id) AS rn, COUNT(*) OVER (PARTITION BY b.cell) AS n "
-                     f"FROM ({cell_sql}) b) r WHERE r.rn <= {int(cap)}")
-        params += cell_params
+        # PostgreSQL plans a union of 168 cells slower than it sorts a window's rows: ROW_NUMBER() over the cells
+        # there, each cell's count from the same pass (on its first rows: `n`).
+        cell_sql, params = _sql(qs.annotate(cell=_cell_of(starts)).order_by()
+                                .values_list("id", "publish_at", "account_id", "cell"))
+        sql = (f"SELECT 0, r.id, r.publish_at, r.account_id, r.cell, r.n FROM (SELECT b.*, ROW_NUMBER() OVER "
+               f"(PARTITION BY b.cell ORDER BY b.publish_at, b.id) AS rn, COUNT(*) OVER (PARTITION BY b.cell) AS n "
+               f"FROM ({cell_sql}) b) r WHERE r.rn <= {int(cap)}")
+        if slot_minutes and slot_accounts:
+            on_minute = Q()
+            for minute in slot_minutes:
+                on_minute |= Q(publish_at__gte=minute, publish_at__lt=minute + timedelta(minutes=1))
+            slot_sql, slot_params = _sql(qs.filter(on_minute, account_id__in=sorted(slot_accounts)).order_by()
+                                         .values_list("id", "publish_at", "account_id"))
+            sql += f" UNION ALL SELECT 2, s.*, -1, 0 FROM ({slot_sql}) s"
+            params += slot_params
     else:
-        _cell_reads(posts, lo, starts, hi, cap, parts, params)
-    if slot_minutes and slot_accounts:
-        on_minute = Q()
-        for minute in slot_minutes:
-            on_minute |= Q(publish_at__gte=minute, publish_at__lt=minute + timedelta(minutes=1))
-        slot_sql, slot_params = _sql(qs.filter(on_minute, account_id__in=sorted(slot_accounts)).order_by()
-                                     .values_list("id", "publish_at", "account_id"))
-        parts.append(f"SELECT 2, s.*, -1, 0 FROM ({slot_sql}) s")
-        params += slot_params
+        sql, params = _cell_reads(posts, qs, lo, starts, hi, cap, slot_minutes or [], slot_accounts or set())
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     out = GridRead(ids=[], totals={}, taken=set())
     firsts = []
     for part, pk, at, account_id, index, n in rows:
-        if n:  # the cell's count, carried by each of its first rows (both databases)
+        if n:  # a cell's count (SQLite: a row of its own; PostgreSQL: on each of the cell's first rows)
             out.totals[index] = n
+        if part == 1:
+            continue
         at = db_instant(at)
         out.taken.add((account_id, at.replace(second=0, microsecond=0)))
         if part == 0:
