@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, IntegerField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, QuerySet
 
 from accounts import localtime
 from scheduler.models import Post
@@ -27,25 +26,6 @@ def grid_cells(view: str, win: Window, zone: ZoneInfo) -> list[tuple[Any, dateti
         return [((day, hour), localtime.to_instant(datetime.combine(day, time(hour)), zone))
                 for day in win.days() for hour in range(24)]
     return [(day, localtime.day_start(day, zone)) for day in win.days()]
-
-
-def _cell_of(starts: list[datetime]) -> RawSQL:
-    """The cell number of publish_at (cell i begins at starts[i]) as a CASE that halves the cells at each level: a
-    row costs log2(cells) comparisons, not one per cell. Written as SQL text: the 168 cells of a week as nested
-    Case/When objects cost more to compile than the query costs to run."""
-    column = f"{connection.ops.quote_name(Post._meta.db_table)}.{connection.ops.quote_name('publish_at')}"
-    params: list[Any] = []
-
-    def level(first: int, end: int) -> str:
-        if end - first == 1:
-            return str(first)
-        mid = (first + end) // 2
-        params.append(connection.ops.adapt_datetimefield_value(starts[mid]))
-        low = level(first, mid)
-        return f"CASE WHEN {column} < %s THEN {low} ELSE {level(mid, end)} END"
-
-    sql = level(0, len(starts))
-    return RawSQL(sql, tuple(params), output_field=IntegerField())
 
 
 @dataclass
@@ -88,13 +68,26 @@ def _in_range_of(qs: QuerySet[Post], low: str, high: str, limit: int | None = No
     return "".join(out), kept
 
 
+def _joined(qs: QuerySet[Post], ranges: str, limit: int | None = None) -> tuple[str, list[Any]]:
+    """SQL that joins the table of ranges `ranges` (columns a, z) to the rows of `qs` in each range, in order and at
+    most `limit` a range: on SQLite a correlated IN over the primary key (SQLite has no LATERAL), on PostgreSQL a
+    LATERAL subquery (a correlated IN there would be a subplan per row pair)."""
+    if connection.vendor == "postgresql":
+        sql, params = _in_range_of(qs.values_list("id", "publish_at", "account_id"), f"{ranges}.a", f"{ranges}.z",
+                                   limit=limit)
+        return f"CROSS JOIN LATERAL ({sql}) p", params
+    sql, params = _in_range_of(qs.values_list("id"), f"{ranges}.a", f"{ranges}.z", limit=limit)
+    return f"JOIN {Post._meta.db_table} p ON p.id IN ({sql})", params
+
+
 def _cell_reads(posts: QuerySet[Post], qs: QuerySet[Post], lo: datetime, starts: list[datetime], hi: datetime,
                 cap: int, slot_minutes: list[datetime], slot_accounts: set[int]) -> tuple[str, list[Any]]:
-    """(SQLite) The cells as a table of ranges (a VALUES list) and, joined to it, one small index range read per cell
-    (`ORDER BY publish_at, id LIMIT cap` as a correlated IN) and one count per cell (a correlated scalar
-    subquery): each read is written once, whatever the number of cells. A cell is bounded by its own instants
-    alone: with the window's bounds beside them SQLite walked the index from the window's start to reach each cell.
-    Written as one UNION ALL member per cell, the week's 168 cells were 120 kB of SQL to prepare (4 ms)."""
+    """The cells as a table of ranges (a VALUES list) and, joined to it, one small index range read per cell
+    (`ORDER BY publish_at, id LIMIT cap`) and one count per cell (a correlated scalar subquery): each read is
+    written once, whatever the number of cells, and bounded by its cell's own instants (with the window's bounds
+    beside them SQLite walked the index from the window's start to reach each cell). Before: one UNION ALL member
+    per cell (the week's 168 cells were 120 kB of SQL for SQLite to prepare) and, on PostgreSQL, ROW_NUMBER() over
+    every post of the window."""
     prep = connection.ops.adapt_datetimefield_value
     cells, params = [], []
     for i, (a, b) in enumerate(zip(starts, starts[1:] + [hi], strict=True)):
@@ -102,22 +95,18 @@ def _cell_reads(posts: QuerySet[Post], qs: QuerySet[Post], lo: datetime, starts:
         if a < b:  # an hour that does not exist holds nothing
             cells.append("(%s, %s, %s)")
             params += [i, prep(a), prep(b)]
-    first_sql, first_params = _in_range_of(posts.order_by("publish_at", "id").values_list("id"), "cell.a", "cell.z",
-                                           limit=cap)
+    first_join, first_params = _joined(posts.order_by("publish_at", "id"), "cell", limit=cap)
     count_sql, count_params = _in_range_of(posts.order_by().values("workspace").annotate(n=Count("id"))
                                            .values_list("n"), "cell.a", "cell.z")
     sql = (f"WITH cell(i, a, z) AS (VALUES {', '.join(cells)}) "
-           f"SELECT 0, p.id, p.publish_at, p.account_id, cell.i, 0 FROM cell "
-           f"JOIN {Post._meta.db_table} p ON p.id IN ({first_sql}) "
+           f"SELECT 0, p.id, p.publish_at, p.account_id, cell.i, 0 FROM cell {first_join} "
            f"UNION ALL SELECT 1, NULL, NULL, NULL, cell.i, COALESCE(({count_sql}), 0) FROM cell")
     params += first_params + count_params
     if slot_minutes and slot_accounts:  # the posts on a posting slot's minute, the same way: one range a minute
         minutes = ", ".join(["(%s, %s)"] * len(slot_minutes))
-        slot_sql, slot_params = _in_range_of(qs.filter(account_id__in=sorted(slot_accounts)).order_by()
-                                             .values_list("id"), "slot.a", "slot.z")
+        slot_join, slot_params = _joined(qs.filter(account_id__in=sorted(slot_accounts)).order_by(), "slot")
         sql += (f" UNION ALL SELECT * FROM (WITH slot(a, z) AS (VALUES {minutes}) "
-                f"SELECT 2, p.id, p.publish_at, p.account_id, -1, 0 FROM slot "
-                f"JOIN {Post._meta.db_table} p ON p.id IN ({slot_sql}))")
+                f"SELECT 2, p.id, p.publish_at, p.account_id, -1, 0 FROM slot {slot_join}) on_slots")
         for minute in slot_minutes:
             params += [prep(minute), prep(minute + timedelta(minutes=1))]
         params += slot_params
@@ -132,41 +121,24 @@ def grid_read(posts: QuerySet[Post], lo: datetime, starts: list[datetime], hi: d
     [lo, hi). Cells begin at `starts` (from accounts/localtime: a 23- or 25-hour day is one cell) and the last
     ends at `hi`.
 
-    On SQLite the query joins a table of the cells' ranges to one small index range read per cell (ORDER BY
-    publish_at, id LIMIT cap) and one count per cell for "+N more", and the slot minutes' posts (`_cell_reads`). It
-    reads `cap` rows a cell and counts the rest from the index: ROW_NUMBER() OVER the cells cost a sort of every
-    post of the window (SQLite: 10 ms for a busy month). The cell's read is compiled once with stand-in bounds and
-    its parameters swapped per cell.
+    The query joins a table of the cells' ranges to one small index range read per cell (ORDER BY publish_at, id
+    LIMIT cap) and one count per cell for "+N more", plus the slot minutes' posts (`_cell_reads`). It reads `cap`
+    rows a cell and counts the rest from the index: ROW_NUMBER() OVER the cells cost a sort of every post of the
+    window (SQLite: 10 ms for a busy month). Each read is compiled once, with stand-in bounds that become the
+    range table's columns (`_in_range_of`).
 
     With `day_cap` (week: 24 hour cells a day), only the first `day_cap` of a day's capped posts are kept as ids: a
     stored card drawn in a day is among them whatever the series' dates add (each earlier cell holds at most as many
     capped stored posts as it draws cards; a series' date only takes the place of a later one)."""
     qs = posts.filter(publish_at__gte=lo, publish_at__lt=hi)
-    if connection.vendor == "postgresql":
-        # PostgreSQL plans a union of 168 cells slower than it sorts a window's rows: ROW_NUMBER() over the cells
-        # there, each cell's count from the same pass (on its first rows: `n`).
-        cell_sql, params = _sql(qs.annotate(cell=_cell_of(starts)).order_by()
-                                .values_list("id", "publish_at", "account_id", "cell"))
-        sql = (f"SELECT 0, r.id, r.publish_at, r.account_id, r.cell, r.n FROM (SELECT b.*, ROW_NUMBER() OVER "
-               f"(PARTITION BY b.cell ORDER BY b.publish_at, b.id) AS rn, COUNT(*) OVER (PARTITION BY b.cell) AS n "
-               f"FROM ({cell_sql}) b) r WHERE r.rn <= {int(cap)}")
-        if slot_minutes and slot_accounts:
-            on_minute = Q()
-            for minute in slot_minutes:
-                on_minute |= Q(publish_at__gte=minute, publish_at__lt=minute + timedelta(minutes=1))
-            slot_sql, slot_params = _sql(qs.filter(on_minute, account_id__in=sorted(slot_accounts)).order_by()
-                                         .values_list("id", "publish_at", "account_id"))
-            sql += f" UNION ALL SELECT 2, s.*, -1, 0 FROM ({slot_sql}) s"
-            params += slot_params
-    else:
-        sql, params = _cell_reads(posts, qs, lo, starts, hi, cap, slot_minutes or [], slot_accounts or set())
+    sql, params = _cell_reads(posts, qs, lo, starts, hi, cap, slot_minutes or [], slot_accounts or set())
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     out = GridRead(ids=[], totals={}, taken=set())
     firsts = []
     for part, pk, at, account_id, index, n in rows:
-        if n:  # a cell's count (SQLite: a row of its own; PostgreSQL: on each of the cell's first rows)
+        if n:  # a cell's count (a row of its own)
             out.totals[index] = n
         if part == 1:
             continue
