@@ -123,10 +123,11 @@ class Publisher:
                 if deferral:
                     return self._defer(deferral)
                 ids = self._create_containers(now)
-                if not self._is_video():
+                if not self._is_video() and post.reconcile_attempts == 0:
                     # An image container is ready as soon as Instagram answers (it fetched and checked the media
-                    # before answering), so it is published at once, without a status read: its ids and the
-                    # publish-started mark go in one guarded write — both committed before media_publish.
+                    # before answering), so it is published at once, without a status read (as `_advance` does for
+                    # fresh image containers): its ids and the publish-started mark go in one guarded write — both
+                    # committed before media_publish. After a reconcile, the status is read first, as before.
                     self._save(container_ids=ids, containers_created_at=now, publish_started_at=now)
                     return self._publish_marked(ids[-1])
                 # Committed before anything else happens: a crash from here on resumes with these containers.
