@@ -244,8 +244,8 @@ def qcluster(env: BenchEnv, name: str = "qcluster") -> ProcessGroup:
 
 def web(env: BenchEnv) -> ProcessGroup:
     """The app itself (gunicorn, as deployed): Instagram downloads the posts' media from its signed URLs."""
-    cmd = [GUNICORN, "config.wsgi:application", "--bind", f"127.0.0.1:{env.web_port}", "--workers", "2",
-           "--worker-class", "gthread", "--threads", "8", "--timeout", "60", "--log-level", "warning"]
+    cmd = [GUNICORN, "config.wsgi:application", "--bind", f"127.0.0.1:{env.web_port}", "--workers", "3",
+           "--timeout", "60", "--log-level", "warning"]
     group = ProcessGroup("web", cmd, env.env, env.logs).start()
     wait_port(env.web_port)
     return group

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.permissions import Action, allows, is_member, require, role_of
-from scheduler.models import Post, ReviewEvent
+from scheduler.models import MediaAsset, Post, ReviewEvent
 
 S = Post.Status
 
@@ -269,6 +269,12 @@ def can_fetch_public_asset(asset: Any) -> bool:
     return asset.post_items.filter(post__status__in=PUBLIC_MEDIA).exists()
 
 
+def can_fetch_public_file(name: str) -> bool:
+    """`can_fetch_public_asset` for the stored file `name` (an asset's original or rendition), in one query: the
+    signed URL names a file, and Instagram fetches one for every post it publishes."""
+    return MediaAsset.objects.filter(Q(file=name) | Q(rendition=name), post_items__post__status__in=PUBLIC_MEDIA).exists()
+
+
 __all__ = ["ALL", "CLIENT_VISIBLE", "CONTENT_WRITES", "content_writers", "four_eyes", "EDITABLE", "FINAL", "MOVABLE", "PENDING", "PUBLIC_MEDIA", "TABLE", "Op", "Rule",
-           "TransitionError", "allowed_actions", "can_fetch_public_asset", "can_view_asset", "check", "check_status",
+           "TransitionError", "allowed_actions", "can_fetch_public_asset", "can_fetch_public_file", "can_view_asset", "check", "check_status",
            "may", "reason"]

@@ -122,7 +122,16 @@ class Publisher:
                 )
                 if deferral:
                     return self._defer(deferral)
-                self._create_containers(now)
+                ids = self._create_containers(now)
+                if not self._is_video() and post.reconcile_attempts == 0:
+                    # An image container is ready as soon as Instagram answers (it fetched and checked the media
+                    # before answering), so it is published at once, without a status read (as `_advance` does for
+                    # fresh image containers): its ids and the publish-started mark go in one guarded write — both
+                    # committed before media_publish. After a reconcile, the status is read first, as before.
+                    self._save(container_ids=ids, containers_created_at=now, publish_started_at=now)
+                    return self._publish_marked(ids[-1])
+                # Committed before anything else happens: a crash from here on resumes with these containers.
+                self._save(container_ids=ids, containers_created_at=now)
             return self._advance(now)
         except LostClaim:
             self._finish_attempt(Outcome.FAILED, message="Another worker took over this post.")
@@ -142,7 +151,9 @@ class Publisher:
             return self._after_error(exc, now)
 
     # --- steps ---------------------------------------------------------------------------------------
-    def _create_containers(self, now: datetime) -> None:
+    def _create_containers(self, now: datetime) -> list[str]:
+        """Create the post's container(s) and return their ids, the one to publish last (the caller commits them
+        before its next remote call; a carousel's children are committed one by one as they are made)."""
         post, client, ig = self.post, self.client, self.account.ig_user_id
         items = list(post.items.all())
         if not items:
@@ -182,8 +193,7 @@ class Publisher:
                     alt_text=item.alt_text or item.asset.alt_text or None, user_tags=post.user_tags or None, **common,
                 )
             )
-        # Committed before anything else happens: a crash from here on resumes with these containers.
-        self._save(container_ids=ids, containers_created_at=now)
+        return ids
 
     def _is_video(self) -> bool:
         return self.post.kind == Post.Kind.REEL or any(i.asset.kind == "video" for i in self.post.items.all())
@@ -212,6 +222,9 @@ class Publisher:
 
     def _publish(self, container: str, now: datetime) -> str:
         self._save(publish_started_at=now)  # the mark: from here on, errors are reconciled, not retried
+        return self._publish_marked(container)
+
+    def _publish_marked(self, container: str) -> str:
         media_id = self.client.media_publish(self.account.ig_user_id, container)
         return self._record_published(media_id=media_id, reconciled=False)
 

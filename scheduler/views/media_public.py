@@ -6,13 +6,11 @@ import mimetypes
 
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseGone
 from django.views.decorators.http import require_safe
 
 from scheduler.media.storage import name_from_token
-from scheduler.models import MediaAsset
-from scheduler.rules import can_fetch_public_asset
+from scheduler.rules import can_fetch_public_file
 
 
 @require_safe
@@ -23,8 +21,7 @@ def media_public(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseGone("This media link has expired.")
     except (signing.BadSignature, KeyError, ValueError):
         return HttpResponseForbidden("This media link is not valid.")
-    asset = MediaAsset.objects.filter(Q(file=name) | Q(rendition=name)).only("pk").first()
-    if asset is None or not can_fetch_public_asset(asset) or not default_storage.exists(name):
+    if not can_fetch_public_file(name) or not default_storage.exists(name):
         raise Http404("No such media.")
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return FileResponse(default_storage.open(name, "rb"), content_type=content_type)

@@ -54,7 +54,10 @@ def test_crash_after_publish_is_reconciled_not_republished(sandbox, make_due_pos
 
 
 def test_crash_after_containers_before_the_mark_publishes_the_same_container(sandbox, make_due_post, monkeypatch, settings):
-    post = make_due_post()
+    # A video has this window (its container is committed, then its status is read); an image has not: its
+    # container ids and the mark are one write (next test).
+    sandbox.configure(video_processing_seconds=0)
+    post = make_due_post(kind=Post.Kind.REEL, video=True)
     real = publish.Publisher._publish
     monkeypatch.setattr(publish.Publisher, "_publish", lambda self, container, now: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
@@ -66,6 +69,23 @@ def test_crash_after_containers_before_the_mark_publishes_the_same_container(san
     with after_lease(settings):
         assert run() == {"published": 1}
     assert [e["container_id"] for e in sandbox.ledger()] == [container]
+
+
+def test_an_image_commits_its_container_and_the_mark_together_before_media_publish(sandbox, make_due_post, monkeypatch):
+    post = make_due_post()
+    real_publish = publish.GraphClient.media_publish
+    seen = []
+
+    def media_publish(client, ig_user_id, container):
+        row = Post.objects.get(pk=post.pk)  # what a crash at this moment would leave behind
+        seen.append((list(row.container_ids), container, row.publish_started_at is not None, bool(row.claim_token)))
+        return real_publish(client, ig_user_id, container)
+
+    monkeypatch.setattr(publish.GraphClient, "media_publish", media_publish)
+    assert run() == {"published": 1}
+    container = sandbox.ledger()[0]["container_id"]
+    assert seen == [([container], container, True, True)]
+    assert sandbox.calls()["by_endpoint"].get("container_status", 0) == 0  # a fresh image is not asked about
 
 
 def test_crash_after_the_mark_before_media_publish_publishes_once(sandbox, make_due_post, monkeypatch, settings):
@@ -113,7 +133,8 @@ def test_unclear_outcome_goes_to_needs_review_and_alerts(sandbox, make_due_post,
 
 def test_expired_container_before_publishing_gets_a_new_one(sandbox, make_due_post, monkeypatch, settings):
     post = make_due_post()
-    monkeypatch.setattr(publish.Publisher, "_publish", lambda self, container, now: (_ for _ in ()).throw(Crash()))
+    # The crash comes before Instagram publishes (an image's container and the mark are one write).
+    monkeypatch.setattr(publish.GraphClient, "media_publish", lambda *a, **k: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
         run()
     monkeypatch.undo()
