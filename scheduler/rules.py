@@ -1,7 +1,7 @@
 """The one table of post transitions (per operation: from which statuses, which policy Action) and the status sets.
 
 The status sets (editable, movable, final, client-visible, public media) and the asset checks that depend on them
-(`can_view_asset`, `can_fetch_public_asset`) live here too, beside the table, so no module keeps its own list.
+(`can_view_asset`, `can_fetch_public_file`) live here too, beside the table, so no module keeps its own list.
 
 Services enforce it (`check`), views, templates and the admin ask it (`may`, `allowed_actions`), so an
 action offered on a page is exactly an action the service accepts. Where a post goes *to* stays in the
@@ -264,17 +264,13 @@ def can_view_asset(user: Any, asset: Any, *, variant: str = "thumb") -> bool:
     return False
 
 
-def can_fetch_public_asset(asset: Any) -> bool:
-    """The signed public URL (no session: Instagram's fetcher) serves only media of posts on their way out."""
-    return asset.post_items.filter(post__status__in=PUBLIC_MEDIA).exists()
-
-
 def can_fetch_public_file(name: str) -> bool:
-    """`can_fetch_public_asset` for the stored file `name` (an asset's original or rendition), in one query: the
-    signed URL names a file, and Instagram fetches one for every post it publishes."""
+    """The signed public URL (no session: Instagram's fetcher) serves only media of posts on their way out: the
+    stored file `name` (an asset's original or rendition), checked in one query, as Instagram fetches one for every
+    post it publishes."""
     return MediaAsset.objects.filter(Q(file=name) | Q(rendition=name), post_items__post__status__in=PUBLIC_MEDIA).exists()
 
 
 __all__ = ["ALL", "CLIENT_VISIBLE", "CONTENT_WRITES", "content_writers", "four_eyes", "EDITABLE", "FINAL", "MOVABLE", "PENDING", "PUBLIC_MEDIA", "TABLE", "Op", "Rule",
-           "TransitionError", "allowed_actions", "can_fetch_public_asset", "can_fetch_public_file", "can_view_asset", "check", "check_status",
+           "TransitionError", "allowed_actions", "can_fetch_public_file", "can_view_asset", "check", "check_status",
            "may", "reason"]

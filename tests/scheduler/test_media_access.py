@@ -1,5 +1,5 @@
 """Who may fetch a library file: clients see media of approved/published posts only, in the app and through the
-signed public URL (scheduler.rules.can_view_asset, can_fetch_public_asset)."""
+signed public URL (scheduler.rules.can_view_asset, can_fetch_public_file)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def asset(media_settings, social, workspace):
     asset = media_upload(user=social, workspace=workspace, uploaded_file=upload("p.jpg", image_bytes())).asset
-    # Public URLs serve media of posts on their way out only (scheduler.rules.can_fetch_public_asset).
+    # Public URLs serve media of posts on their way out only (scheduler.rules.can_fetch_public_file).
     PostFactory(workspace=workspace, status=Post.Status.APPROVED, media=[asset])
     return asset
 
