@@ -89,6 +89,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         sb = self.server.sandbox
+        started = time.monotonic()
         try:
             segments, params, body = self._params()
         except (ValueError, OSError):
@@ -105,9 +106,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         row = sb.tokens.get(self._token(params) or "")
         user_id = row["user_id"] if row else None
         sb.count_request(endpoint, user_id)
-        delay = sb.latency.get(endpoint, sb.latency.get("*", 0.0))
-        if delay:
-            sb.stop_event.wait(delay / 1000)
+        # A Graph call's latency is its time to answer, as the CDN's is (below): the sandbox's own work (and, for a
+        # container, fetching the media) happens inside it, not on top. The stand-in runs on the app's machine;
+        # Instagram's servers do not, so its processing must not count as the app's time.
+        delay = sb.latency.get(endpoint, sb.latency.get("*", 0.0)) / 1000
         reading = sb.meter(user_id)
         fault = None
         if reading.throttled is not None:
@@ -126,6 +128,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return
         for name, value in sb.usage_headers(reading, user_id, int((fault or {}).get("regain_minutes") or 0)).items():
             resp.headers.setdefault(name, value)
+        remaining = delay - (time.monotonic() - started)
+        if remaining > 0:
+            sb.stop_event.wait(remaining)
         self._send(resp, method)
 
     def _handle_cdn(self, sb: Sandbox, action: Callable[[], Response], method: str) -> None:
