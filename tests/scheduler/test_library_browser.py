@@ -15,19 +15,26 @@ from tests.scheduler.media_fixtures import image_bytes
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_upload_two_files_filter_and_edit_alt_text(browser_page, live_server, client, social, workspace, settings,
-                                                    tmp_path):
+def _empty_library(page, client, user, live_server, workspace, settings, tmp_path, picks: dict[str, bytes]):  # noqa: ANN001, ANN202
+    """Signed in on the workspace's empty library, with `picks` written as files to choose from (their folder)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    page = browser_page
     files = tmp_path / "pick"
     files.mkdir()
-    (files / "harbour-sunrise.jpg").write_bytes(image_bytes(1080, 1350, "JPEG", color=(30, 90, 160)))
-    (files / "latte-art.png").write_bytes(image_bytes(1200, 1200, "PNG", color=(190, 140, 90)))
-    (files / "notes.jpg").write_bytes(b"#!/bin/sh\necho this is not a photo\n")
-    sign_in(page, client, social, live_server.url)
-
+    for name, content in picks.items():
+        (files / name).write_bytes(content)
+    sign_in(page, client, user, live_server.url)
     page.goto(reverse("scheduler:library", kwargs={"ws": workspace.slug}))
     page.get_by_text("The library is empty").wait_for()
+    return files
+
+
+def test_upload_two_files_filter_and_edit_alt_text(browser_page, live_server, client, social, workspace, settings,
+                                                    tmp_path):
+    page = browser_page
+    files = _empty_library(page, client, social, live_server, workspace, settings, tmp_path, {
+        "harbour-sunrise.jpg": image_bytes(1080, 1350, "JPEG", color=(30, 90, 160)),
+        "latte-art.png": image_bytes(1200, 1200, "PNG", color=(190, 140, 90)),
+        "notes.jpg": b"#!/bin/sh\necho this is not a photo\n"})
     page.set_input_files("#upload-input", [str(files / "harbour-sunrise.jpg"), str(files / "latte-art.png")])
     done = page.locator("#upload-list li.done")
     done.nth(1).wait_for()
@@ -95,15 +102,10 @@ def test_upload_two_files_filter_and_edit_alt_text(browser_page, live_server, cl
 def test_header_count_keeps_the_newest_count_when_answers_arrive_out_of_order(
         browser_page, live_server, client, social, workspace, settings, tmp_path):
     """Uploads run side by side; the answer that arrives last may carry the older count (CI saw "1 asset" after two)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     page = browser_page
-    files = tmp_path / "pick"
-    files.mkdir()
-    (files / "first.jpg").write_bytes(image_bytes(1080, 1350, "JPEG", color=(200, 40, 40)))
-    (files / "second.png").write_bytes(image_bytes(1080, 1080, "PNG", color=(40, 200, 40)))
-    sign_in(page, client, social, live_server.url)
-    page.goto(reverse("scheduler:library", kwargs={"ws": workspace.slug}))
-    page.get_by_text("The library is empty").wait_for()
+    files = _empty_library(page, client, social, live_server, workspace, settings, tmp_path, {
+        "first.jpg": image_bytes(1080, 1350, "JPEG", color=(200, 40, 40)),
+        "second.png": image_bytes(1080, 1080, "PNG", color=(40, 200, 40))})
 
     # The first upload's "load" handlers are held back until the second upload's have run: its answer, counted
     # first ("1 asset"), is the one handled last.
