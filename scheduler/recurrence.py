@@ -365,7 +365,7 @@ def occurrences_between(*, rule: str, series_start_utc: datetime, tz: str, start
 
 # A team reloading a calendar page (every move answers the fresh grid) asks for the same dates again and again: kept
 # for the recent windows (a pure function of rule text, instants and zone name; tuples, so no caller changes them).
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # a few thousand (series, window) answers: memory stays in the low megabytes
 def _between(rule: str, series_start: datetime, tz: str, lo: datetime, hi: datetime,
              limit: int) -> tuple[datetime, ...]:
     zone = _zone(tz)
