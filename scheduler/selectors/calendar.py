@@ -248,9 +248,7 @@ def _loaded(model: type, values: dict[str, Any]) -> Any:
     return instance
 
 
-def _materialize(row: Any) -> Post:
-    if isinstance(row, Post):
-        return row
+def _materialize(row: CardRow) -> Post:
     n = len(_POST_ATTNAMES)
     post = _loaded(Post, dict(zip(_POST_ATTNAMES, row[:n], strict=True)))
     account = _loaded(InstagramAccount, {"id": row.account_id, "username": row.account__username,
@@ -316,14 +314,12 @@ def candidates(posts: Any, *, workspace: Workspace, lo: datetime, hi: datetime, 
     return out
 
 
-def make_card(c: _Candidate, zone: ZoneInfo, made: dict[int, Post] | None = None) -> Entry:
+def make_card(c: _Candidate, zone: ZoneInfo, made: dict[int, Post]) -> Entry:
     """The card of a candidate; `made` keeps one Post per id across a page's cards (a series' dates share it)."""
     instant, _, virtual, row, status, thumb = c
-    post = made.get(row.pk) if made is not None else None
+    post = made.get(row.pk)
     if post is None:
-        post = _materialize(row)
-        if made is not None:
-            made[post.pk] = post
+        post = made[row.pk] = _materialize(row)
     if virtual:
         return Entry(post=post, at=instant.astimezone(zone), status=status, virtual=True, occurrence_utc=instant,
                      thumb=thumb)

@@ -283,7 +283,7 @@ def test_a_card_post_made_from_its_row_is_the_post_the_orm_reads(social, workspa
     qs = cal.calendar_posts(user=social, workspace=workspace, start_utc=lo, end_utc=hi, filters=cal.Filters())
     orm = qs.get(pk=post.pk)
     [row] = cal.card_rows(qs)
-    entry = cal.make_card((row.publish_at, row.pk, 0, row, row.status, ""), workspace.tzinfo)
+    entry = cal.make_card((row.publish_at, row.pk, 0, row, row.status, ""), workspace.tzinfo, {})
     made = entry.post
     assert made.get_deferred_fields() == orm.get_deferred_fields() and "caption" not in made.get_deferred_fields()
     for name in ("id", "caption", "status", "last_error", "publish_at", "version", "account_id", "rrule"):
