@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,30 @@ def _as_function(expression: str) -> str:
     return expression if _FUNCTION.match(expression) else f"() => ({expression})"
 
 
+def _one_request_at_a_time(monkeypatch) -> None:  # noqa: ANN001
+    """On SQLite the test database lives in memory with a shared cache, where two requests writing at once fail with
+    "database table is locked" at once (a file database, as the app runs, waits its busy timeout instead). A browser
+    sends requests side by side (parallel uploads, thumbnails while an HTMX post runs), so the live server answers
+    them one at a time there. The wait is bounded, so a request that itself waits on another cannot deadlock."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    gate = threading.Lock()
+    call = WSGIHandler.__call__
+
+    def serial(self, environ, start_response):  # noqa: ANN001, ANN202
+        held = gate.acquire(timeout=10)
+        try:
+            return call(self, environ, start_response)
+        finally:
+            if held:
+                gate.release()
+
+    monkeypatch.setattr(WSGIHandler, "__call__", serial)
+
+
 @pytest.fixture
 def browser_page(live_server, monkeypatch):
     """A Playwright page on a live server; skips (with the reason) when chromium is not installed."""
@@ -49,6 +74,7 @@ def browser_page(live_server, monkeypatch):
     wait_for_function = sync_api.Page.wait_for_function
     monkeypatch.setattr(sync_api.Page, "wait_for_function",
                         lambda self, expression, **kw: wait_for_function(self, _as_function(expression), **kw))
+    _one_request_at_a_time(monkeypatch)
     pw = sync_api.sync_playwright().start()
     browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
     violations: list[str] = []

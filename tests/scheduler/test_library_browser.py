@@ -28,21 +28,6 @@ def _empty_library(page, client, user, live_server, workspace, settings, tmp_pat
     return files
 
 
-# The test database on SQLite is in memory with a shared cache: two requests writing at once get "database table is
-# locked" at once, where a file database waits its busy timeout. The page still sends its uploads side by side; the
-# browser holds each request until the one before it has been answered, so the server sees them one at a time.
-_ONE_REQUEST_AT_A_TIME = """() => {
-    const send = XMLHttpRequest.prototype.send;
-    let previous = Promise.resolve();
-    XMLHttpRequest.prototype.send = function (body) {
-        const xhr = this;
-        const before = previous;
-        previous = new Promise((done) => xhr.addEventListener("loadend", done));
-        before.then(() => send.call(xhr, body));
-    };
-}"""
-
-
 def test_upload_two_files_filter_and_edit_alt_text(browser_page, live_server, client, social, workspace, settings,
                                                     tmp_path):
     page = browser_page
@@ -50,7 +35,6 @@ def test_upload_two_files_filter_and_edit_alt_text(browser_page, live_server, cl
         "harbour-sunrise.jpg": image_bytes(1080, 1350, "JPEG", color=(30, 90, 160)),
         "latte-art.png": image_bytes(1200, 1200, "PNG", color=(190, 140, 90)),
         "notes.jpg": b"#!/bin/sh\necho this is not a photo\n"})
-    page.evaluate(_ONE_REQUEST_AT_A_TIME)
     page.set_input_files("#upload-input", [str(files / "harbour-sunrise.jpg"), str(files / "latte-art.png")])
     done = page.locator("#upload-list li.done")
     done.nth(1).wait_for()
@@ -125,7 +109,6 @@ def test_header_count_keeps_the_newest_count_when_answers_arrive_out_of_order(
 
     # Both answers' "load" handlers are held until both have arrived, then run newest count first: the answer
     # counted first ("1 asset") is handled last.
-    page.evaluate(_ONE_REQUEST_AT_A_TIME)
     page.evaluate("""() => {
         const add = XMLHttpRequest.prototype.addEventListener;
         const held = [];
