@@ -375,15 +375,23 @@ def build(*, user: Any, workspace: Workspace, view: str, anchor: date, filters: 
     found = candidates(posts, workspace=workspace, lo=lo, hi=hi, filters=filters, stored=set(drawn.ids))
     # Per cell: the stored cards read are its first `cap` (or all); a series' dates join them in the same order and
     # the first `cap` of the two are drawn. Only those become cards (a card's strings cost more than the rest).
-    totals: dict[Any, int] = {keys[i]: n for i, n in drawn.totals.items()}
+    # An agency's month projects a thousand series dates or more: this loop does the least it can for each.
+    counts = [0] * len(keys)
     per_cell: dict[int, list[_Candidate]] = defaultdict(list)
     virtual_taken: set[tuple[int, datetime]] = set()
     for c in found:
         index = bisect_right(starts, c[0]) - 1
-        per_cell[index].append(c)
+        cell = per_cell[index]
+        if len(cell) < cap:
+            cell.append(c)
         if c[2]:
-            totals[keys[index]] = totals.get(keys[index], 0) + 1
-            virtual_taken.add((c[3].account_id, c[0].replace(second=0, microsecond=0)))
+            counts[index] += 1
+            if with_slots:
+                virtual_taken.add((c[3].account_id, c[0].replace(second=0, microsecond=0)))
+    totals: dict[Any, int] = {keys[i]: n for i, n in drawn.totals.items()}
+    for i, n in enumerate(counts):
+        if n:
+            totals[keys[i]] = totals.get(keys[i], 0) + n
     # The week's day column draws its first DAY_CARDS of those, in time order; the rest of each cell is "+N more".
     chosen: list[_Candidate] = []
     day_used: dict[int, int] = defaultdict(int)

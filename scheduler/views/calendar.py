@@ -99,10 +99,8 @@ def _week_rows(cal: selectors.Calendar, now_local: datetime, composer: str = "")
     slots: dict[tuple[date, int], list] = {}
     for day, pairs in cal.slots.items():
         for local, account in pairs:
-            if local > now_local:  # (local time, "HH:MM", the account): the strings made once, not per filter
-                slots.setdefault((day, local.hour), []).append(
-                    {"at": f"{local:%Y-%m-%dT%H:%M}", "hm": f"{local:%H:%M}", "account": account,
-                     "aid": str(account.pk)})
+            if local > now_local:
+                slots.setdefault((day, local.hour), []).append((local, account))
     texts = {day: _day_text(day) for day in days}
     rows = []
     now_cell = (now_local.date(), now_local.hour)
@@ -122,7 +120,10 @@ def _week_rows(cal: selectors.Calendar, now_local: datetime, composer: str = "")
                     "label": f"{texts[day]['long']}, {label}",  # what the selector drew (HOUR_CARDS, DAY_CARDS)
                     "cls": "cal-hour" + (" past" if past else "") + ("" if starts else " cal-gap"),
                     "more": max(0, cal.totals.get((day, hour), 0) - len(entries)),
-                    "slots": free[:SLOT_LINKS], "more_slots": len(free) - len(free[:SLOT_LINKS]),
+                    # the links a cell shows, their strings made here; the others are only counted
+                    "slots": [{"at": f"{local:%Y-%m-%dT%H:%M}", "hm": f"{local:%H:%M}", "account": account,
+                               "aid": str(account.pk)} for local, account in free[:SLOT_LINKS]],
+                    "more_slots": max(0, len(free) - SLOT_LINKS),
                     "past": past, "adds": adds, "add_links": links,
                     "gap": not starts, "passes": []}
             if len(starts) == 2:  # the repeated hour: one group per pass, labelled with the zone's abbreviation
@@ -197,7 +198,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "calendar-body":
         return render(request, f"{TEMPLATE}#body", context)
     context.update(selectors.filter_choices(workspace=request.workspace, accounts=context["cal"].accounts))
+    context["account_links"] = _account_links(request.workspace.slug, context["accounts"])
     return render(request, TEMPLATE, context)
+
+
+def _account_links(ws: str, accounts: list[Any]) -> list[dict[str, Any]]:
+    """Each account's posting slots and grid pages, for the header: two addresses reversed once, not two an account
+    (an agency's fifty accounts made a hundred `{% url %}` tags)."""
+    slots = reverse("scheduler:posting_slots", kwargs={"ws": ws, "pk": 0})[: -len("0/slots/")]
+    grid = reverse("scheduler:grid", kwargs={"ws": ws, "account": 0})[: -len("0/")]
+    return [{"account": a, "slots": f"{slots}{a.pk}/slots/", "grid": f"{grid}{a.pk}/"} for a in accounts]
 
 
 def _parse_local(data: Any, zone: Any) -> localtime.LocalTime:
