@@ -50,6 +50,8 @@ def seed(n_posts: int, n_series: int, n_accounts: int):  # noqa: ANN201
 
     from accounts.models import InstagramAccount, Membership, User, Workspace
     from accounts.permissions import Role
+    from django.db.models import F
+
     from scheduler.models import MediaAsset, Post, PostingSlot, PostMedia
 
     rng = random.Random(11)
@@ -100,6 +102,12 @@ def seed(n_posts: int, n_series: int, n_accounts: int):  # noqa: ANN201
             deferred_reason="Daily cap reached" if i % 97 == 0 else "",
             published_at=at if not future else None))
     Post.objects.bulk_create(posts, batch_size=1000)
+    # A year of history was written over that year, not in the seed's few seconds (bulk_create stamps every post
+    # "now"): a past post was last written 6 hours before it went out, a future one between 5 and 190 days ago. The
+    # feed's ETag reads the posts written within minutes of the newest write (scheduler/ical.py); the seconds-old
+    # bulk write is measured apart below ("ics_304_after_bulk_write_p50_ms").
+    Post.objects.filter(workspace=ws, publish_at__lte=now).update(updated_at=F("publish_at") - timedelta(hours=6))
+    Post.objects.filter(workspace=ws, publish_at__gt=now).update(updated_at=F("publish_at") - timedelta(days=190))
     ids = list(Post.objects.filter(workspace=ws).values_list("pk", flat=True))
     PostMedia.objects.bulk_create((PostMedia(post_id=pk, asset=assets[k % len(assets)], position=0)
                                    for k, pk in enumerate(ids)), batch_size=2000)
@@ -169,6 +177,16 @@ def measure(ws, user, runs: int) -> dict:  # noqa: ANN001
     out["ics_304_queries"] = len(ctx.captured_queries)
     times = timed(lambda: anon.get(feed, HTTP_IF_NONE_MATCH=tag), runs)
     out["ics_304_p50_ms"] = round(statistics.median(times), 1)
+    # Just after a bulk write (an import: every post written within minutes) the ETag sums the whole window instead.
+    from scheduler import ical
+
+    recent_rows, ical.RECENT_ROWS = ical.RECENT_ROWS, -1
+    try:
+        tag = anon.get(feed)["ETag"]
+        times = timed(lambda: anon.get(feed, HTTP_IF_NONE_MATCH=tag), runs)
+        out["ics_304_after_bulk_write_p50_ms"] = round(statistics.median(times), 1)
+    finally:
+        ical.RECENT_ROWS = recent_rows
     return out
 
 

@@ -33,6 +33,10 @@ from scheduler.selectors.calendar_cells import db_instant
 PAST_DAYS = 14
 FUTURE_DAYS = 120
 EVENT_MINUTES = 15
+# Longer than any transaction that writes posts takes to commit, plus any clock difference between the app's hosts
+# (see `etag`).
+RECENT = timedelta(minutes=5)
+RECENT_ROWS = 200  # more written within RECENT of the newest write: a bulk write, see `etag`
 
 
 def _window(workspace: Workspace, now: datetime) -> tuple[datetime, datetime]:
@@ -44,23 +48,39 @@ def _window(workspace: Workspace, now: datetime) -> tuple[datetime, datetime]:
 
 def etag(*, user, workspace: Workspace, base_url: str, account_id: int | None = None,  # noqa: ANN001
          now: datetime | None = None) -> str:
-    """The feed's ETag without rendering it: an aggregate over the posts of its window (and one over the live series
-    roots before it) — count, id sum, version sum, last change, a status checksum (the engine changes a status
-    without touching the version) — plus the window's first day, what the owner may see (a client's feed differs from a
-    manager's, so the two never share a tag), the account and the site's address."""
+    """The feed's ETag without rendering it, from a few index reads whatever the window holds:
+
+    - the workspace's latest writes: every write to a post moves its `updated_at` (Post's queryset and `save()` see
+      to it), so the newest one, and every post written within `RECENT` of it with its version and status, change
+      whenever a post does — even one whose transaction committed after a newer one's (its `updated_at` is older
+      than the newest, but within `RECENT` of it);
+    - the window's post count and id sum (a deletion moves no `updated_at`), and the same for the live series roots
+      before it (their dates reach into the window);
+    - the window's first day, what the owner may see (a client's feed differs from a manager's, so the two never
+      share a tag), the account and the site's address.
+
+    After a bulk write (more than RECENT_ROWS posts within RECENT of the newest, e.g. an import) it falls back to
+    summing versions and statuses over every post of the window, as it did before (about 10 ms at 50,000 posts)."""
     now = now or timezone.now()
     lo, hi = _window(workspace, now)
     posts = Post.objects.filter(workspace=workspace)
+    row: dict[str, Any] = posts.aggregate(changed=Max("updated_at"))  # index post_last_change: one entry
+    recent = []
+    if row["changed"] is not None:
+        recent = list(posts.filter(updated_at__gte=row["changed"] - RECENT).order_by("-updated_at", "-id")
+                      .values_list("id", "updated_at", "version", "status")[: RECENT_ROWS + 1])
     if account_id:
         posts = posts.filter(account_id=account_id)
-    # The engine changes a status without a version: a sum of id x the status's place in one string of them all
-    # (no status is part of another) moves with any status change, for one expression a row instead of one per status.
-    places = Value(",".join(Post.Status.values))
-    # Two aggregates, each answered from an index: the window's posts (post_calendar_cover, no table reads) and the
-    # live series roots before it (post_live_series).
-    row = posts.filter(publish_at__gte=lo, publish_at__lt=hi).aggregate(
-        n=Count("id"), ids=Sum("id"), changed=Max("updated_at"), versions=Sum("version"),
-        statuses=Sum(StrIndex(places, F("status")) * F("id")))
+    window = posts.filter(publish_at__gte=lo, publish_at__lt=hi)
+    if len(recent) > RECENT_ROWS:
+        # The engine changes a status without a version: a sum of id x the status's place in one string of them
+        # all (no status is part of another) moves with any status change.
+        places = Value(",".join(Post.Status.values))
+        row.update(window.aggregate(n=Count("id"), ids=Sum("id"), versions=Sum("version"),
+                                    statuses=Sum(StrIndex(places, F("status")) * F("id"))))
+    else:
+        row["recent"] = recent
+        row.update(window.aggregate(n=Count("id"), ids=Sum("id")))
     roots = posts.filter(series_stopped=False, publish_at__lt=lo).exclude(rrule="").aggregate(
         n=Count("id"), ids=Sum("id"), changed=Max("updated_at"), versions=Sum("version"))
     row.update({f"root_{k}": v for k, v in roots.items()})

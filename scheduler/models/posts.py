@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+
+class PostQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        """Every write to a post moves its `updated_at`, whichever path wrote it (the engine's guarded updates, the
+        series' bookkeeping, `bulk_update`), as `save()` does: the calendar feed's ETag relies on it
+        (scheduler/ical.py)."""
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
 
 
 class Post(models.Model):
@@ -107,6 +119,8 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PostQuerySet.as_manager()
+
     class Meta:
         ordering = ["publish_at", "id"]
         indexes = [
@@ -124,6 +138,8 @@ class Post(models.Model):
             models.Index(fields=["workspace", "publish_at"], condition=models.Q(series_stopped=False) & ~models.Q(rrule=""),
                          name="post_live_series"),
             models.Index(fields=["account", "published_at"], name="post_account_published"),
+            # The workspace's latest writes (the calendar feed's ETag): a few index entries, not the window's posts.
+            models.Index(fields=["workspace", "updated_at"], name="post_last_change"),
         ]
         constraints = [
             # Materializing the next occurrence twice (two clusters, a retry) cannot create two posts.
@@ -137,6 +153,13 @@ class Post(models.Model):
     def __str__(self) -> str:
         first = (self.caption or "").strip().splitlines()[0][:60] if self.caption.strip() else ""
         return first or f"{self.get_kind_display()} #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # `save(update_fields=[...])` writes only those fields: auto_now's new `updated_at` goes with them.
+        fields = kwargs.get("update_fields")
+        if fields is not None and "updated_at" not in fields:
+            kwargs["update_fields"] = [*fields, "updated_at"]
+        super().save(*args, **kwargs)
 
     @property
     def is_recurring(self) -> bool:

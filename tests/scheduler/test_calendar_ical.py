@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
@@ -161,6 +161,51 @@ def test_unchanged_feed_answers_304_until_a_post_changes(client, social, client_
     Membership.objects.get_or_create(user=client_user, workspace=workspace)
     client_url = feed_url(feed_token_get_or_create(user=client_user, workspace=workspace))
     assert client.get(client_url)["ETag"] != client.get(url)["ETag"]
+
+
+def test_a_write_that_commits_late_with_an_older_time_still_changes_the_tag(client, social, workspace):
+    """Two writers: B's write is the newest; A's transaction read the clock first (or its host's clock is behind) and
+    commits after a calendar app fetched the feed. A's `updated_at` is older than the newest, its version unchanged:
+    the tag must move all the same, or the app keeps the old caption."""
+    a = post_at(workspace, local(workspace, "2027-03-20 10:00"), caption="Before")
+    b = post_at(workspace, local(workspace, "2027-03-21 10:00"), caption="B")
+    url = feed_url(feed_token_get_or_create(user=social, workspace=workspace))
+    Post.objects.filter(pk=b.pk).update(caption="B, edited")
+    tag = client.get(url)["ETag"]
+    newest = Post.objects.get(pk=b.pk).updated_at
+    Post.objects.filter(pk=a.pk).update(caption="After", updated_at=newest - timedelta(seconds=30))
+    changed = client.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert changed.status_code == 200 and b"After" in body(changed)
+
+
+def test_deleting_a_post_of_the_window_changes_the_tag(client, social, workspace):
+    post_at(workspace, local(workspace, "2027-03-20 10:00"), caption="Stays")
+    gone = post_at(workspace, local(workspace, "2027-03-22 10:00"), caption="Goes")
+    url = feed_url(feed_token_get_or_create(user=social, workspace=workspace))
+    tag = client.get(url)["ETag"]
+    Post.objects.filter(pk=gone.pk).delete()
+    changed = client.get(url, HTTP_IF_NONE_MATCH=tag)
+    text = body(changed)
+    assert changed.status_code == 200 and b"Goes" not in text and b"Stays" in text
+
+
+def test_after_a_bulk_write_the_tag_still_moves_with_every_change(client, social, workspace, monkeypatch):
+    """More posts written at once than the recent read takes (an import): the tag sums the window's versions and
+    statuses instead, and still moves with an edit, a status the engine sets and a deletion."""
+    from scheduler import ical
+
+    monkeypatch.setattr(ical, "RECENT_ROWS", 1)
+    posts = [post_at(workspace, local(workspace, f"2027-03-2{n} 10:00"), caption=f"Post {n}") for n in range(3)]
+    url = feed_url(feed_token_get_or_create(user=social, workspace=workspace))
+    tags = [client.get(url)["ETag"]]
+    for write in (lambda: Post.objects.filter(pk=posts[0].pk).update(caption="Edited", version=2),
+                  lambda: Post.objects.filter(pk=posts[1].pk).update(status=Post.Status.PUBLISHING),
+                  lambda: Post.objects.filter(pk=posts[2].pk).delete()):
+        write()
+        answer = client.get(url, HTTP_IF_NONE_MATCH=tags[-1])
+        assert answer.status_code == 200
+        tags.append(answer["ETag"])
+    assert len(set(tags)) == 4
 
 
 def test_revoked_token_is_404_even_with_a_known_etag(client, social, workspace):
