@@ -64,10 +64,11 @@ def etag(*, user, workspace: Workspace, base_url: str, account_id: int | None = 
     now = now or timezone.now()
     lo, hi = _window(workspace, now)
     posts = Post.objects.filter(workspace=workspace)
-    row: dict[str, Any] = posts.aggregate(changed=Max("updated_at"))  # index post_last_change: one entry
+    written = posts.filter(updated_at__isnull=False)  # the partial index post_last_change's condition: its reads
+    row: dict[str, Any] = written.aggregate(changed=Max("updated_at"))  # one index entry
     recent = []
     if row["changed"] is not None:
-        recent = list(posts.filter(updated_at__gte=row["changed"] - RECENT).order_by("-updated_at", "-id")
+        recent = list(written.filter(updated_at__gte=row["changed"] - RECENT).order_by("-updated_at", "-id")
                       .values_list("id", "updated_at", "version", "status")[: RECENT_ROWS + 1])
     if account_id:
         posts = posts.filter(account_id=account_id)

@@ -139,7 +139,10 @@ class Post(models.Model):
                          name="post_live_series"),
             models.Index(fields=["account", "published_at"], name="post_account_published"),
             # The workspace's latest writes (the calendar feed's ETag): a few index entries, not the window's posts.
-            models.Index(fields=["workspace", "updated_at"], name="post_last_change"),
+            # Partial on a condition no other read states, so only reads that name it can use it: SQLite, without
+            # statistics for it, took it for every "workspace = ?" read (the calendar's month: 15 → 30 ms).
+            models.Index(fields=["workspace", "updated_at"], condition=models.Q(updated_at__isnull=False),
+                         name="post_last_change"),
         ]
         constraints = [
             # Materializing the next occurrence twice (two clusters, a retry) cannot create two posts.
