@@ -56,6 +56,9 @@ class Workspace(models.Model):
         null=True, blank=True, help_text="An archived workspace is hidden from everyone but the agency owner."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Posts deleted from this workspace so far (Post's delete() and its queryset's count them, in the same
+    # transaction): a deletion moves no post's updated_at, and the calendar feed's ETag must still change.
+    posts_deleted = models.PositiveBigIntegerField(default=0, editable=False)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
 
     class Meta:

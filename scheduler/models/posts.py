@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 
@@ -16,6 +18,23 @@ class PostQuerySet(models.QuerySet):
         (scheduler/ical.py)."""
         kwargs.setdefault("updated_at", timezone.now())
         return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Deletes, and counts the deleted posts on their workspaces (`Workspace.posts_deleted`) in the same
+        transaction. Pressroom itself never deletes a post (cancel keeps the history); a shell or a future feature
+        that does must still change the calendar feed's ETag."""
+        with transaction.atomic():
+            per_workspace = dict(Counter(self.values_list("workspace_id", flat=True)))
+            deleted = super().delete()
+            _count_deleted(per_workspace)
+        return deleted
+
+
+def _count_deleted(per_workspace: dict[int, int]) -> None:
+    from accounts.models import Workspace
+
+    for workspace_id, n in per_workspace.items():
+        Workspace.objects.filter(pk=workspace_id).update(posts_deleted=F("posts_deleted") + n)
 
 
 class Post(models.Model):
@@ -163,6 +182,13 @@ class Post(models.Model):
         if fields is not None and "updated_at" not in fields:
             kwargs["update_fields"] = [*fields, "updated_at"]
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        # Counted on the workspace like the queryset's delete (PostQuerySet.delete).
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            _count_deleted({self.workspace_id: 1})
+        return deleted
 
     @property
     def is_recurring(self) -> bool:

@@ -51,3 +51,14 @@ def test_bulk_update_moves_updated_at(post):  # noqa: ANN001
     post.caption = "Third"
     moved = _later(post, lambda: Post.objects.bulk_update([post], ["caption"]))
     assert moved == T0 + timedelta(minutes=7)
+
+
+def test_deletes_are_counted_on_the_workspace(workspace):  # noqa: ANN001
+    """A deletion moves no post's updated_at: the workspace counts it instead (the feed's ETag reads the count)."""
+    posts = [PostFactory(workspace=workspace) for _ in range(3)]
+    Post.objects.filter(pk__in=[posts[0].pk, posts[1].pk]).delete()
+    workspace.refresh_from_db()
+    assert workspace.posts_deleted == 2
+    posts[2].delete()
+    workspace.refresh_from_db()
+    assert workspace.posts_deleted == 3
