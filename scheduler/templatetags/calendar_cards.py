@@ -21,8 +21,6 @@ WEEK = "scheduler/calendar/_week.html"
 # no flash_key).
 CARD_CONTEXT = {"can_move": False, "can_see_all": False, "flash_key": "", "flash_ok": False, "detail_base": "",
                 "move_base": "", "query": ""}
-
-
 # …and those the week's grid reads besides (views/calendar.py sets them for the week view).
 WEEK_CONTEXT = {"rows": (), "week_days": (), "day_base": "", "composer": "", "tz": ""}
 
@@ -32,14 +30,10 @@ def _render(name: str, page: Any, names: dict[str, Any], **extra: Any) -> SafeSt
     return mark_safe(engines["jinja2"].get_template(name).render({**values, **extra}))  # noqa: S308 — autoescaped
 
 
-def render_card(entry: Any, page: Any) -> SafeString:
-    """The card of `entry` with the page's names (`CARD_CONTEXT`), as safe HTML."""
-    return _render(CARD, page, CARD_CONTEXT, entry=entry)
-
-
 @register.simple_tag(takes_context=True)
 def calendar_card(context: template.Context, entry: Any) -> SafeString:
-    return render_card(entry, context)
+    """The card of `entry` with the page's names (`CARD_CONTEXT`), as safe HTML."""
+    return _render(CARD, context, CARD_CONTEXT, entry=entry)
 
 
 @register.simple_tag(takes_context=True)
