@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Case, DateTimeField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.base import ModelState
 
 from accounts import localtime
@@ -21,7 +21,7 @@ from scheduler.content import projected_status
 from scheduler.models import Post
 from scheduler.rules import MOVABLE  # what may be moved: the one transition table
 from scheduler.selectors.calendar_cells import grid_cells, grid_read
-from scheduler.selectors.posts import visible_posts
+from scheduler.selectors.posts import visible_posts, with_first_item
 
 S = Post.Status
 VIEWS = ("month", "week", "agenda", "day")
@@ -209,9 +209,8 @@ def calendar_posts(*, user: Any, workspace: Workspace, start_utc: datetime, end_
     last = Post.objects.filter(series_root=OuterRef("pk")).order_by("-occurrence_index").values("occurrence_at")[:1]
     qs = qs.select_related("account").only(*_CARD_FIELDS).annotate(last_occurrence_at=Case(
         When(rrule="", then=Value(None)), default=Subquery(last), output_field=DateTimeField()))
-    if with_media:  # only the first item's thumbnail (positions start at 0: services/compose.py), by one join
-        qs = qs.annotate(first=FilteredRelation("items", condition=Q(items__position=0))).annotate(
-            first_asset_id=F("first__asset_id"), first_thumb=F("first__asset__thumbnail"))
+    if with_media:  # only the first item's thumbnail: a card shows one picture
+        qs = with_first_item(qs).annotate(first_asset_id=F("first__asset_id"), first_thumb=F("first__asset__thumbnail"))
     return qs.order_by("publish_at", "id")
 
 

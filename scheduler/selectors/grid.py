@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, FilteredRelation, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -26,7 +26,7 @@ from django.utils.module_loading import import_string
 from accounts.models import InstagramAccount, Workspace
 from scheduler import rules
 from scheduler.models import Post, PostingSlot
-from scheduler.selectors.posts import visible_posts
+from scheduler.selectors.posts import visible_posts, with_first_item
 from scheduler.slots import next_free_slot
 
 S = Post.Status
@@ -127,9 +127,8 @@ def _prefix(workspace: Workspace) -> str:
 
 
 def _with_cover(qs: QuerySet[Post]) -> QuerySet[Post]:
-    """The first item's asset (positions start at 0: services/compose.py numbers them): its thumbnail — a video's
-    is its poster frame, the reel's cover — and its shape, by one join instead of a subquery per field."""
-    return qs.only(*_FIELDS).annotate(first=FilteredRelation("items", condition=Q(items__position=0))).annotate(
+    """The first item's asset: its thumbnail — a video's is its poster frame, the reel's cover — and its shape."""
+    return with_first_item(qs.only(*_FIELDS)).annotate(
         cover_id=F("first__asset_id"), cover_thumb=F("first__asset__thumbnail"), cover_w=F("first__asset__width"),
         cover_h=F("first__asset__height"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Workspace
@@ -20,6 +20,12 @@ def _with_media(qs: QuerySet[Post]) -> QuerySet[Post]:
         "asset__title", "asset__original_name", "asset__workspace_id",
     )
     return qs.select_related("account", "author", "assignee").prefetch_related(Prefetch("items", queryset=items))
+
+
+def with_first_item(qs: QuerySet[Post]) -> QuerySet[Post]:
+    """`qs` joined to each post's first media item as `first` (positions start at 0: services/compose.py numbers
+    them), for a card's or a tile's picture by one join instead of a subquery per field."""
+    return qs.annotate(first=FilteredRelation("items", condition=Q(items__position=0)))
 
 
 def visible_posts(*, user: Any, workspace: Workspace) -> QuerySet[Post]:
